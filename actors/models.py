@@ -1,0 +1,94 @@
+"""Records of who is who: actors (local and remote), member accounts, chapters."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.ids import new_id
+
+USERNAME_MAX = 30
+
+
+class Actor(Model):
+    """An ActivityPub actor: a member (Person), a chapter (Group) or the instance itself.
+
+    Local actors have domain NULL. `acct_key` ("username@domain", lower case, empty domain for
+    local ones) makes preferredUsername unique per domain across members and chapters alike,
+    case-insensitively.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    kind = fields.CharField(max_length=20, default="Person")
+    username = fields.CharField(max_length=100)
+    domain = fields.CharField(max_length=255, null=True)
+    acct_key = fields.CharField(max_length=360, unique=True)
+    display_name = fields.CharField(max_length=200, default="")
+    summary = fields.TextField(default="")
+    uri = fields.CharField(max_length=2048, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "actor"
+
+    @staticmethod
+    def key_for(username: str, domain: str | None) -> str:
+        return f"{username.lower()}@{(domain or '').lower()}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.domain is None
+
+
+class Account(Model):
+    """A local member's login: email, Argon2id password hash, role, and how they joined."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    actor: fields.OneToOneRelation[Actor] = fields.OneToOneField(
+        "models.Actor", related_name="account", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharField(max_length=20, default="member")
+    confirmed = fields.BooleanField(default=False)
+    approved = fields.BooleanField(default=True)
+    application_reason = fields.TextField(default="")
+    commitments_version = fields.CharField(max_length=50)
+    commitments_accepted_at = fields.DatetimeField()
+    locale = fields.CharField(max_length=20, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Chapter(Model):
+    """A chapter's organizational data, whose public face is a Group actor of the same name.
+
+    `parent` is a chapter on this server; `parent_uri` names a parent on another server
+    (a local chapter self-hosted under a national branch elsewhere).
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    actor: fields.OneToOneRelation[Actor] = fields.OneToOneField(
+        "models.Actor", related_name="chapter", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    slug = fields.CharField(max_length=USERNAME_MAX, unique=True)
+    description = fields.TextField(default="")
+    parent: fields.ForeignKeyNullableRelation[Chapter] = fields.ForeignKeyField(
+        "models.Chapter", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    parent_uri = fields.CharField(max_length=2048, null=True)
+    join_policy = fields.CharField(max_length=20, default="open")
+    members_visible = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "chapter"

@@ -1,0 +1,1 @@
+"""Layer 1: what — articles, comments, forums, polls and ballots, likes, notifications, timelines."""

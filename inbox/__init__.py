@@ -1,0 +1,1 @@
+"""Layer 2: everything that comes in — receive, verify, dedupe, dispatch, resolve, convert."""

@@ -1,0 +1,1 @@
+"""Schema migrations of the one tortoise app, applied by `chapterhouse migrate`."""
