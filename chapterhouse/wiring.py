@@ -1,25 +1,42 @@
-"""What the composition root knows of every package: model modules and job handlers."""
+"""What the composition root knows of every package: model modules, job handlers, the app."""
 
 from __future__ import annotations
 
-from core.jobs import JobRegistry
+from starlette.applications import Starlette
 
-# Every module holding tortoise models, in dependency order. core only receives this list.
+from core.jobs import JobRegistry
+from core.settings import Settings
+from web.app import create_app
+
+# Every module holding tortoise models. core and web receive this list; they import none.
 MODEL_MODULES: tuple[str, ...] = (
     "core.models",
     "actors.models",
     "web.models",
 )
 
-
-def job_registry() -> JobRegistry:
-    """All job handlers of the project, by name (later issues add outbox/inbox handlers)."""
-    registry = JobRegistry()
-    return registry
-
-# For tortoise's own command line (`tortoise -c chapterhouse.wiring.TORTOISE_DEV makemigrations`):
-# the schema only, on a throw-away SQLite database.
+# For tortoise's own command line (`make migrations`): the schema only, on a throw-away
+# in-memory SQLite database.
 TORTOISE_DEV = {
     "connections": {"default": "sqlite://:memory:"},
     "apps": {"models": {"models": list(MODEL_MODULES), "migrations": "migrations"}},
 }
+
+
+def job_registry() -> JobRegistry:
+    """All job handlers of the project, by name (the federation issues add outbox/inbox ones)."""
+    registry = JobRegistry()
+    return registry
+
+
+def build_app(
+    settings: Settings, *, workers: int | None = None, manage_database: bool = True
+) -> Starlette:
+    """The whole server for `settings`, with `workers` in-process job workers."""
+    return create_app(
+        settings,
+        model_modules=MODEL_MODULES,
+        registry=job_registry(),
+        workers=settings.server.workers if workers is None else workers,
+        manage_database=manage_database,
+    )

@@ -138,7 +138,8 @@ async def claim(worker_id: str, limit: int, lease: float = DEFAULT_LEASE) -> lis
     else:
         sql = _CLAIM.format(p1="?1", p2="?2", p3="?3", p4="?4", lock="")
     values: list[Any] = [worker_id, now + int(lease * 1000), now, limit]
-    _, rows = await conn.execute_query(sql, values)
+    # execute_query_dict: the asyncpg client drops RETURNING rows of an UPDATE in execute_query
+    rows = await conn.execute_query_dict(sql, values)
     out = []
     for row in rows:
         payload = row["payload"]

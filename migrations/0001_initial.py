@@ -1,3 +1,5 @@
+# Written by `make migrations` (tortoise makemigrations); generated=False added by hand on the
+# id fields, which the writer of tortoise-orm 1.1.9 leaves out.
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
@@ -14,7 +16,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Actor',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, default=new_id, generated=False, unique=True, db_index=True)),
                 ('kind', fields.CharField(default='Person', max_length=20)),
                 ('username', fields.CharField(max_length=100)),
                 ('domain', fields.CharField(null=True, max_length=255)),
@@ -31,7 +33,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Account',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, default=new_id, generated=False, unique=True, db_index=True)),
                 ('actor', fields.OneToOneField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='account', on_delete=OnDelete.CASCADE)),
                 ('email', fields.CharField(unique=True, max_length=254)),
                 ('password_hash', fields.CharField(max_length=255)),
@@ -51,7 +53,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Chapter',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, default=new_id, generated=False, unique=True, db_index=True)),
                 ('actor', fields.OneToOneField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='chapter', on_delete=OnDelete.CASCADE)),
                 ('name', fields.CharField(max_length=200)),
                 ('slug', fields.CharField(unique=True, max_length=30)),
@@ -78,7 +80,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Job',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, default=new_id, unique=True, db_index=True)),
+                ('id', fields.BigIntField(primary_key=True, default=new_id, generated=False, unique=True, db_index=True)),
                 ('name', fields.CharField(max_length=100)),
                 ('payload', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('state', fields.CharField(default='pending', max_length=10)),

@@ -1,0 +1,7 @@
+"""`python -m chapterhouse` runs the command line."""
+
+import sys
+
+from chapterhouse.cli import main
+
+sys.exit(main())

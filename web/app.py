@@ -1,0 +1,131 @@
+"""The Starlette application factory: routes, lifespan (database, secret, in-process workers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from core import db
+from core.errors import DatabaseError
+from core.instance_secrets import get_or_create_secret
+from core.jobs import JobRegistry, Worker
+from core.settings import Settings
+from web.security import CsrfFailed, SecurityHeaders
+from web.templating import make_environment, render
+from web.ui import auth, home
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+async def health(request: Request) -> Response:
+    """Liveness and database reachability, for load balancers and the test fixtures."""
+    try:
+        await db.connection().execute_query("SELECT 1")
+    except Exception as exc:  # any database failure means "unhealthy", reported, not raised
+        log.warning("health check: database unreachable: %s", exc)
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"}, headers={"cache-control": "no-store"})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    titles = {404: "Page not found", 405: "Method not allowed", 413: "Too large"}
+    title = titles.get(status, "Something went wrong")
+    return await render(request, "error.html", {"title": title, "status": status}, status)
+
+
+async def _csrf_error(request: Request, exc: Exception) -> Response:
+    log.info("refused form post from %s: %s", request.client, exc)
+    return await render(
+        request,
+        "error.html",
+        {
+            "title": "This form has expired",
+            "status": 403,
+            "message": "The page was open too long or came from another site. "
+            "Go back, reload the page and try again.",
+        },
+        403,
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": "internal error"}, status_code=500) if request.url.path.startswith(
+        "/api/"
+    ) else await _http_error(request, exc)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    model_modules: Sequence[str],
+    registry: JobRegistry | None = None,
+    workers: int = 0,
+    manage_database: bool = True,
+) -> Starlette:
+    """Build the application. Nothing is opened until the ASGI lifespan starts.
+
+    manage_database=False leaves opening and closing the database to the caller (tests that
+    share one connection). `workers` in-process job workers run when a registry is given.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await db.open_database(settings.database.url, model_modules)
+            pending = await db.pending_migrations(model_modules)
+            if pending:
+                await db.close_database()
+                raise DatabaseError(
+                    f"the database needs {len(pending)} migration(s): run `chapterhouse migrate`"
+                )
+        app.state.secret_key = await get_or_create_secret("csrf")
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(Worker(registry).run(stop), name=f"worker-{i}")
+            for i in range(workers if registry is not None else 0)
+        ]
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if manage_database:
+                await db.close_database()
+
+    routes = [
+        Route("/", home.home, name="home"),
+        Route("/join", auth.join_form, methods=["GET"], name="join"),
+        Route("/join", auth.join_submit, methods=["POST"]),
+        Route("/login", auth.login_form, methods=["GET"], name="login"),
+        Route("/login", auth.login_submit, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"], name="logout"),
+        Route("/health", health, name="health"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: _http_error,
+            CsrfFailed: _csrf_error,
+            Exception: _server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = make_environment()
+    return app

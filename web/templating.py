@@ -1,0 +1,46 @@
+"""Jinja2 templates with autoescape, and the one helper that renders a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from web.security import CSRF_FIELD, csrf_token, set_csrf_cookie
+from web.sessions import current_account
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        enable_async=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["csrf_field"] = CSRF_FIELD
+    return env
+
+
+async def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render a page with what every page needs: settings, the viewer, a CSRF token."""
+    settings = request.app.state.settings
+    ctx = {
+        "request": request,
+        "instance": settings.instance,
+        "viewer": await current_account(request),
+        "csrf_token": csrf_token(request),
+        **(context or {}),
+    }
+    html = request.app.state.templates.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["cache-control"] = "no-store" if ctx["viewer"] else "no-cache"
+    set_csrf_cookie(request, response)
+    return response
