@@ -102,8 +102,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
     asyncio.run(_with_database(settings, _require_migrated))
     workers = settings.server.workers if args.workers is None else args.workers
     app = build_app(settings, workers=workers)
-    print(f"Chapterhouse {__version__} serving {settings.server.base_url} "
-          f"on {settings.server.bind}:{settings.server.port} with {workers} worker(s)", flush=True)
+    print(
+        f"Chapterhouse {__version__} serving {settings.server.base_url} "
+        f"on {settings.server.bind}:{settings.server.port} with {workers} worker(s)",
+        flush=True,
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -116,7 +119,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
             timeout_graceful_shutdown=10,
         )
     )
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on Ctrl-C, then raises the signal again: a clean stop.
+        pass
     if not server.started:
         raise CommandFailed("the server did not start (see the messages above)")
 
@@ -136,8 +143,10 @@ def cmd_worker(args: argparse.Namespace) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         worker = Worker(registry, concurrency=args.concurrency)
-        print(f"worker {worker.worker_id} running {', '.join(registry.names()) or 'no'} "
-              "handler(s)", flush=True)
+        print(
+            f"worker {worker.worker_id} running {', '.join(registry.names()) or 'no'} handler(s)",
+            flush=True,
+        )
         await worker.run(stop)
 
     asyncio.run(_with_database(settings, run))
@@ -161,8 +170,10 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         username=args.username, email=args.email, password=password, accepted_commitments=True
     )
     asyncio.run(
-        _with_database(settings, lambda: _after_migrated(
-            register_member(reg, settings.registration, role="admin")))
+        _with_database(
+            settings,
+            lambda: _after_migrated(register_member(reg, settings.registration, role="admin")),
+        )
     )
     print(f"admin @{args.username} created; log in at {settings.server.base_url}/login")
 
@@ -181,9 +192,18 @@ def cmd_create_chapter(args: argparse.Namespace) -> None:
 
     settings = load_settings(args.config)
     chapter = asyncio.run(
-        _with_database(settings, lambda: _after_migrated(create_chapter(
-            args.name, args.slug, parent_slug=args.parent, description=args.description,
-            join_policy=args.join_policy)))
+        _with_database(
+            settings,
+            lambda: _after_migrated(
+                create_chapter(
+                    args.name,
+                    args.slug,
+                    parent_slug=args.parent,
+                    description=args.description,
+                    join_policy=args.join_policy,
+                )
+            ),
+        )
     )
     where = f" under {args.parent}" if args.parent else ""
     print(f"chapter {chapter.name!r} ({chapter.slug}) created{where}")
@@ -195,26 +215,36 @@ def cmd_create_chapter(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS,
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
         help="configuration file (default: $CHAPTERHOUSE_CONFIG, else ./config.toml)",
     )
     parser = argparse.ArgumentParser(
-        prog="chapterhouse", parents=[common],
+        prog="chapterhouse",
+        parents=[common],
         description="Chapterhouse: a federated ActivityPub server for membership organizations.",
     )
     parser.add_argument("--version", action="version", version=f"chapterhouse {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("init", parents=[common], help="write a configuration and create the database")
-    p.add_argument("--domain", required=True, help="the domain in members' handles, e.g. example.org")
+    p = sub.add_parser(
+        "init", parents=[common], help="write a configuration and create the database"
+    )
+    p.add_argument(
+        "--domain", required=True, help="the domain in members' handles, e.g. example.org"
+    )
     p.add_argument("--base-url", help="public URL (default: https://DOMAIN)")
     p.add_argument("--name", default="Chapterhouse", help="the organization's name")
     p.add_argument("--database-url", default="sqlite://data/chapterhouse.sqlite3")
     p.add_argument("--data-dir", default="data")
     p.add_argument("--bind", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--development", action="store_true",
-                   help="allow plain http and private addresses (local multi-server testing only)")
+    p.add_argument(
+        "--development",
+        action="store_true",
+        help="allow plain http and private addresses (local multi-server testing only)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=cmd_init)
 
@@ -222,14 +252,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("serve", parents=[common], help="run the web server (and job workers)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="in-process job workers (default: [server] workers)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="in-process job workers (default: [server] workers)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", parents=[common], help="run job workers in this process only")
     p.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
-    p.add_argument("--extra-handlers", action="append", metavar="MODULE",
-                   help="also register the handlers of MODULE.register(registry)")
+    p.add_argument(
+        "--extra-handlers",
+        action="append",
+        metavar="MODULE",
+        help="also register the handlers of MODULE.register(registry)",
+    )
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("create-admin", parents=[common], help="create an organization admin")

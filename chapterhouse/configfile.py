@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 
-
 def _toml_str(value: str) -> str:
     # A JSON string is a valid TOML basic string for everything we write here.
     return json.dumps(value, ensure_ascii=False)

@@ -100,7 +100,8 @@ async def close_database() -> None:
 
 def connection() -> BaseDBAsyncClient:
     """The current connection: the transaction's inside `in_transaction()`, else the pool."""
-    return connections.get("default")
+    conn: BaseDBAsyncClient = connections.get("default")
+    return conn
 
 
 def _executor(model_modules: Sequence[str]) -> MigrationExecutor:
@@ -112,7 +113,9 @@ async def pending_migrations(model_modules: Sequence[str]) -> list[str]:
     """Names of migrations not yet applied to the open database."""
     executor = _executor(model_modules)
     plan = await executor.plan(None)
-    return [f"{step.migration.app_label}.{step.migration.name}" for step in plan if not step.backward]
+    return [
+        f"{step.migration.app_label}.{step.migration.name}" for step in plan if not step.backward
+    ]
 
 
 async def migrate(model_modules: Sequence[str]) -> list[str]:

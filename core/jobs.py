@@ -42,7 +42,7 @@ class HandlerSpec:
     def backoff(self, attempts: int) -> float:
         """Seconds before try number `attempts + 1`: exponential, capped, with ±50 % jitter."""
         delay = min(self.max_delay, self.base_delay * (2 ** max(0, attempts - 1)))
-        return delay * random.uniform(0.5, 1.5)
+        return float(delay * random.uniform(0.5, 1.5))
 
 
 class JobRegistry:
@@ -166,19 +166,34 @@ async def _finish(job: Claimed, worker_id: str) -> None:
     await Job.filter(id=job.id, locked_by=worker_id).delete()
 
 
-async def _fail(job: Claimed, worker_id: str, spec: HandlerSpec | None, error: str,
-                *, delay: float | None = None, final: bool = False) -> None:
+async def _fail(
+    job: Claimed,
+    worker_id: str,
+    spec: HandlerSpec | None,
+    error: str,
+    *,
+    delay: float | None = None,
+    final: bool = False,
+) -> None:
     limit = job.max_attempts or (spec.max_attempts if spec else 1)
     if final or spec is None or job.attempts >= limit:
-        log.warning("job %s %s is dead after %d attempts: %s", job.name, job.id, job.attempts,
-                    error.splitlines()[-1] if error else "")
+        log.warning(
+            "job %s %s is dead after %d attempts: %s",
+            job.name,
+            job.id,
+            job.attempts,
+            error.splitlines()[-1] if error else "",
+        )
         await Job.filter(id=job.id, locked_by=worker_id).update(
             state="dead", locked_by=None, locked_until=None, last_error=error[-ERROR_TEXT_MAX:]
         )
         return
     wait = delay if delay is not None else spec.backoff(job.attempts)
     await Job.filter(id=job.id, locked_by=worker_id).update(
-        state="pending", locked_by=None, locked_until=None, run_at=_ms(wait),
+        state="pending",
+        locked_by=None,
+        locked_until=None,
+        run_at=_ms(wait),
         last_error=error[-ERROR_TEXT_MAX:],
     )
 
@@ -253,8 +268,9 @@ class Worker:
                     asyncio.ensure_future(stop.wait()),
                     *running,
                 ]
-                await asyncio.wait(waiters, timeout=self.poll_interval,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED
+                )
                 for w in waiters[:2]:
                     w.cancel()
         finally:

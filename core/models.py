@@ -17,7 +17,7 @@ class Job(Model):
 
     id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
     name = fields.CharField(max_length=100)
-    payload: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    payload: dict[str, object] = fields.JSONField(default=dict)
     state = fields.CharField(max_length=10, default="pending")
     # Times as Unix milliseconds: compared in SQL the same way on SQLite and PostgreSQL.
     run_at = fields.BigIntField()

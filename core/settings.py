@@ -172,7 +172,11 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
         "name": (str, REQUIRED, _nonempty(100)),
         "domain": (str, REQUIRED, _check_domain),
         "description": (str, "", lambda v: None if len(v) <= 5000 else "is too long"),
-        "accent_color": (str, "#8a2be2", lambda v: None if _COLOR_RE.match(v) else "must be #rrggbb"),
+        "accent_color": (
+            str,
+            "#8a2be2",
+            lambda v: None if _COLOR_RE.match(v) else "must be #rrggbb",
+        ),
     },
     "server": {
         "base_url": (str, REQUIRED, _check_base_url),
@@ -222,7 +226,7 @@ def _section_values(path: Path, name: str, table: Mapping[str, Any]) -> dict[str
     schema = SCHEMA[name]
     out: dict[str, Any] = {}
     prefix = f"[{name}] " if name else ""
-    for key, value in table.items():
+    for key in table:
         if key not in schema:
             known = ", ".join(sorted(schema))
             raise ConfigError(f"{path}: {prefix}unknown key {key!r} (known keys: {known})")
@@ -272,7 +276,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             raise ConfigError(f"{chosen}: unknown section [{key}] (known sections: {known})")
         else:
             raise ConfigError(f"{chosen}: unknown key {key!r}")
-    vals = {name: _section_values(chosen, name, doc.get(name, {}) if name else top) for name in SCHEMA}
+    vals = {
+        name: _section_values(chosen, name, doc.get(name, {}) if name else top) for name in SCHEMA
+    }
     base = chosen.resolve().parent
     inst = InstanceSettings(**vals["instance"])
     srv = vals["server"]

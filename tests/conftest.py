@@ -36,11 +36,7 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 
 
 async def _empty_all_tables() -> None:
-    tables = [
-        model._meta.db_table
-        for app in Tortoise.apps.values()
-        for model in app.values()
-    ]
+    tables = [model._meta.db_table for app in Tortoise.apps.values() for model in app.values()]
     conn = db.connection()
     if "asyncpg" in type(conn).__module__:
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} CASCADE")
@@ -74,8 +70,7 @@ def make_settings(tmp_path: Path, database_url: str) -> Callable[..., Settings]:
     """Settings with other values (e.g. registration mode), on the same database."""
 
     def make(**options: object) -> Settings:
-        path = write_config(tmp_path / "alt", port=TEST_PORT, database_url=database_url,
-                            **options)  # type: ignore[arg-type]
+        path = write_config(tmp_path / "alt", port=TEST_PORT, database_url=database_url, **options)  # type: ignore[arg-type]
         return load_settings(path)
 
     return make
@@ -98,7 +93,9 @@ def drain_jobs(database: str, registry: JobRegistry) -> Callable[[], Awaitable[i
 
 
 @pytest.fixture
-async def app_for(database: str) -> AsyncIterator[Callable[[Settings], Awaitable[httpx.AsyncClient]]]:
+async def app_for(
+    database: str,
+) -> AsyncIterator[Callable[[Settings], Awaitable[httpx.AsyncClient]]]:
     """Build the real app for some settings and give an HTTP client to it (lifespan run)."""
     stack: list[tuple[object, httpx.AsyncClient]] = []
 
@@ -119,6 +116,7 @@ async def app_for(database: str) -> AsyncIterator[Callable[[Settings], Awaitable
 
 
 @pytest.fixture
-async def client(app_for: Callable[[Settings], Awaitable[httpx.AsyncClient]],
-                 settings: Settings) -> httpx.AsyncClient:
+async def client(
+    app_for: Callable[[Settings], Awaitable[httpx.AsyncClient]], settings: Settings
+) -> httpx.AsyncClient:
     return await app_for(settings)

@@ -55,7 +55,11 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
     value = getattr(request.state, "new_csrf", None)
     if value:
         response.set_cookie(
-            CSRF_COOKIE, value, httponly=True, samesite="lax", path="/",
+            CSRF_COOKIE,
+            value,
+            httponly=True,
+            samesite="lax",
+            path="/",
             secure=request.app.state.settings.server.scheme == "https",
         )
 

@@ -41,8 +41,13 @@ async def start_session(request: Request, response: Response, account: Account) 
         user_agent=request.headers.get("user-agent", "")[:300],
     )
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(LIFETIME.total_seconds()), httponly=True,
-        samesite="lax", path="/", secure=request.app.state.settings.server.scheme == "https",
+        SESSION_COOKIE,
+        token,
+        max_age=int(LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.app.state.settings.server.scheme == "https",
     )
 
 
@@ -54,9 +59,7 @@ async def current_account(request: Request) -> Account | None:
     request.state.account = None
     token = request.cookies.get(SESSION_COOKIE)
     if token and len(token) <= 100:
-        session = await Session.get_or_none(id=_digest(token)).prefetch_related(
-            "account__actor"
-        )
+        session = await Session.get_or_none(id=_digest(token)).prefetch_related("account__actor")
         now = clock.now()
         if session is not None and session.expires_at > now:
             if now - session.last_seen_at > TOUCH_EVERY:

@@ -29,17 +29,20 @@ async def test_an_empty_database_upgrades_to_head(database_url: str, tmp_path: P
 
             executor = MigrationExecutor(conn, db.tortoise_config(fresh, MODEL_MODULES)["apps"])
             plan = await executor.plan(None)
-            assert [s.migration.name for s in plan] == sorted(p.stem for p in Path(
-                "migrations").glob("0*.py"))
+            assert [s.migration.name for s in plan] == sorted(
+                p.stem for p in Path("migrations").glob("0*.py")
+            )
             await executor.migrate(None)
             assert await executor.plan(None) == []
             tables = {"actor", "account", "chapter", "job", "instance_secret", "web_session"}
             if engine() == "postgres":
                 found = await conn.execute_query_dict(
-                    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
+                    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+                )
             else:
                 found = await conn.execute_query_dict(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'")
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
             assert tables <= {r["name"] for r in found}
     finally:
         await drop_database(fresh)

@@ -27,7 +27,9 @@ def test_the_documented_default_loads_with_safe_federation_switches() -> None:
     s = load_settings(ROOT / "config.toml")
     assert s.server.base_url == "http://127.0.0.1:8000"
     assert s.server.port == 8000
-    assert s.database.url.startswith("sqlite://") and s.database.url.endswith("data/chapterhouse.sqlite3")
+    assert s.database.url.startswith("sqlite://") and s.database.url.endswith(
+        "data/chapterhouse.sqlite3"
+    )
     assert s.federation.allow_http is False
     assert s.federation.allow_private_addresses is False
     assert s.registration.mode == "open"
@@ -56,20 +58,33 @@ def test_env_var_selects_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         (("port = 8000", "prot = 8000"), "[server] unknown key 'prot'"),
         (('mode = "open"', 'mode = "everyone"'), "[registration] mode must be one of open"),
         (("goal = 1000", "goal = 0"), "[campaign] goal must be between 1"),
-        (("allow_http = false", 'allow_http = "no"'), "[federation] allow_http must be true or false"),
-        (('base_url = "http://127.0.0.1:8000"', 'base_url = "http://127.0.0.1:8000/app"'),
-         "[server] base_url must be scheme://host[:port]"),
-        (('base_url = "http://127.0.0.1:8000"', 'base_url = "http://example.org"'),
-         "[server] base_url uses http:// for a public host"),
-        (('url = "sqlite://data/chapterhouse.sqlite3"', 'url = "mysql://x/y"'),
-         "[database] url must start with sqlite:// or postgres://"),
+        (
+            ("allow_http = false", 'allow_http = "no"'),
+            "[federation] allow_http must be true or false",
+        ),
+        (
+            ('base_url = "http://127.0.0.1:8000"', 'base_url = "http://127.0.0.1:8000/app"'),
+            "[server] base_url must be scheme://host[:port]",
+        ),
+        (
+            ('base_url = "http://127.0.0.1:8000"', 'base_url = "http://example.org"'),
+            "[server] base_url uses http:// for a public host",
+        ),
+        (
+            ('url = "sqlite://data/chapterhouse.sqlite3"', 'url = "mysql://x/y"'),
+            "[database] url must start with sqlite:// or postgres://",
+        ),
         (("[campaign]", "[campain]"), "unknown section [campain]"),
-        (('domain = "127.0.0.1:8000"', 'domain = "Bad Domain"'), "[instance] domain must be lower case"),
+        (
+            ('domain = "127.0.0.1:8000"', 'domain = "Bad Domain"'),
+            "[instance] domain must be lower case",
+        ),
         (('log_level = "info"', 'log_level = "loud"'), "log_level must be one of"),
     ],
 )
-def test_a_wrong_value_names_the_key_and_the_file(tmp_path: Path, change: tuple[str, str],
-                                                  expected: str) -> None:
+def test_a_wrong_value_names_the_key_and_the_file(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
     old, new = change
     assert old in DEFAULT
     path = write(tmp_path, DEFAULT.replace(old, new, 1))
@@ -97,7 +112,10 @@ def test_the_command_exits_with_one_line_and_no_traceback(tmp_path: Path, bad: s
     path = write(tmp_path, DEFAULT.replace("port = 8000", bad, 1))
     done = subprocess.run(
         [sys.executable, "-m", "chapterhouse", "--config", str(path), "migrate"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -109,7 +127,9 @@ def test_the_command_exits_with_one_line_and_no_traceback(tmp_path: Path, bad: s
 
 
 def test_init_writes_the_same_keys_as_the_documented_default() -> None:
-    written = tomllib.loads(render_config(domain="127.0.0.1:8000", base_url="http://127.0.0.1:8000"))
+    written = tomllib.loads(
+        render_config(domain="127.0.0.1:8000", base_url="http://127.0.0.1:8000")
+    )
     default = tomllib.loads(DEFAULT)
     assert written.keys() == default.keys()
     for section, values in default.items():

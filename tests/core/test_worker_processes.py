@@ -37,10 +37,29 @@ async def test_two_worker_processes_run_each_of_1000_jobs_exactly_once(
                 await enqueue("test.record", {"n": n})
         config = write_config(tmp_path, port=8799, database_url=database)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "chapterhouse", "--config", str(config), "worker",
-               "--concurrency", "8", "--extra-handlers", "tests.support.record_handlers"]
-        procs = [subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "chapterhouse",
+            "--config",
+            str(config),
+            "worker",
+            "--concurrency",
+            "8",
+            "--extra-handlers",
+            "tests.support.record_handlers",
+        ]
+        procs = [
+            subprocess.Popen(
+                cmd,
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         try:
             deadline = time.monotonic() + 180
             while await Job.all().count() and time.monotonic() < deadline:

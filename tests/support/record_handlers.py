@@ -17,8 +17,9 @@ async def record(payload: dict[str, Any]) -> None:
     conn = connection()
     marker = "$1, $2" if "asyncpg" in type(conn).__module__ else "?, ?"
     await asyncio.sleep(0.002)  # a little work, so claims of the two processes interleave
-    await conn.execute_query(f"INSERT INTO {TABLE} (n, pid) VALUES ({marker})",
-                             [int(payload["n"]), os.getpid()])
+    await conn.execute_query(
+        f"INSERT INTO {TABLE} (n, pid) VALUES ({marker})", [int(payload["n"]), os.getpid()]
+    )
 
 
 def register(registry: JobRegistry) -> None:
