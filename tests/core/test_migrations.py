@@ -1,58 +1,85 @@
-"""Migrations: an empty database upgrades to head, and the models match the migrations."""
+"""Migrations: an empty database upgrades to head, and the models match the migrations.
+
+Both checks run in child processes: tortoise binds model classes to the last database
+initialised in a process, so a second database here would unsettle the rest of the suite.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from tortoise.migrations.autodetector import MigrationAutodetector
+import asyncpg
 
-from chapterhouse.wiring import MODEL_MODULES, TORTOISE_DEV
+from chapterhouse.wiring import MODEL_MODULES
 from core import db
+from tests.support.config import write_config
 from tests.support.databases import drop_database, engine, new_database
 
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {"actor", "account", "chapter", "job", "instance_secret", "web_session"}
 
-async def test_an_empty_database_upgrades_to_head(database_url: str, tmp_path: Path) -> None:
-    # The suite's database is already open; check the head state there, then build a second,
-    # empty one of the same engine and migrate it from nothing.
-    assert await db.pending_migrations(MODEL_MODULES) == []
-    rows = await db.connection().execute_query_dict("SELECT COUNT(*) AS n FROM job")
-    assert rows[0]["n"] == 0
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=180, cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+async def tables_of(url: str) -> set[str]:
+    if engine() == "postgres":
+        conn = await asyncpg.connect(url)
+        try:
+            rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        finally:
+            await conn.close()
+        return {r["tablename"] for r in rows}
+    with sqlite3.connect(url.removeprefix("sqlite://")) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {r[0] for r in rows}
+
+
+async def test_an_empty_database_upgrades_to_head(database: str, tmp_path: Path) -> None:
+    assert await db.pending_migrations(MODEL_MODULES) == []  # the suite's own database
     fresh = await new_database(tmp_path, "fresh")
     try:
-        import asyncpg  # noqa: F401  (PostgreSQL driver present on both engines)
-        from tortoise.context import TortoiseContext
-
-        async with TortoiseContext() as ctx:
-            await ctx.init(config=db.tortoise_config(fresh, MODEL_MODULES))
-            conn = ctx.connections.get("default")
-            from tortoise.migrations.executor import MigrationExecutor
-
-            executor = MigrationExecutor(conn, db.tortoise_config(fresh, MODEL_MODULES)["apps"])
-            plan = await executor.plan(None)
-            assert [s.migration.name for s in plan] == sorted(
-                p.stem for p in Path("migrations").glob("0*.py")
-            )
-            await executor.migrate(None)
-            assert await executor.plan(None) == []
-            tables = {"actor", "account", "chapter", "job", "instance_secret", "web_session"}
-            if engine() == "postgres":
-                found = await conn.execute_query_dict(
-                    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
-                )
-            else:
-                found = await conn.execute_query_dict(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            assert tables <= {r["name"] for r in found}
+        config = write_config(tmp_path, port=8798, database_url=fresh)
+        first = run("-m", "chapterhouse", "--config", str(config), "migrate", cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        heads = sorted(p.stem for p in (ROOT / "migrations").glob("0*.py"))
+        assert first.stdout.strip() == "applied: " + ", ".join(f"models.{h}" for h in heads)
+        assert TABLES <= await tables_of(fresh)
+        again = run("-m", "chapterhouse", "--config", str(config), "migrate", cwd=tmp_path)
+        assert again.stdout.strip() == "database is up to date"
     finally:
         await drop_database(fresh)
 
 
-async def test_models_have_no_changes_missing_from_the_migrations() -> None:
-    from tortoise.context import TortoiseContext
+CHECK = """
+import asyncio
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+from chapterhouse.wiring import TORTOISE_DEV
 
+async def main():
     async with TortoiseContext() as ctx:
         await ctx.init(config=TORTOISE_DEV)
-        detector = MigrationAutodetector(ctx.apps, TORTOISE_DEV["apps"])
-        writers = await detector.changes()
-    assert writers == [], "run `make migrations`: the models changed without a migration"
+        writers = await MigrationAutodetector(ctx.apps, TORTOISE_DEV["apps"]).changes()
+    for w in writers:
+        for op in w.operations:
+            print(type(op).__name__, getattr(op, "model_name", ""), getattr(op, "name", ""))
+
+asyncio.run(main())
+"""
+
+
+def test_models_have_no_changes_missing_from_the_migrations(tmp_path: Path) -> None:
+    done = run("-c", CHECK, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "", "run `make migrations`; models changed without a migration:\n" + (
+        done.stdout
+    )
