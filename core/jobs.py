@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.exceptions import BaseORMException
+
 from core import clock
 from core.db import connection
 from core.errors import JobError, PermanentFailure, RetryLater
@@ -248,21 +250,34 @@ class Worker:
             await asyncio.gather(*(run_claimed(self.registry, j, self.worker_id) for j in jobs))
         return len(jobs)
 
+    async def _run_logged(self, job: Claimed) -> None:
+        try:
+            await run_claimed(self.registry, job, self.worker_id)
+        except (BaseORMException, OSError) as exc:
+            # Recording the outcome failed; the lease runs out and the job is tried again.
+            log.warning("job %s %s: cannot record its outcome: %s", job.name, job.id, exc)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; jobs already started are finished first."""
         _wakeups.add(self._wake)
         running: set[asyncio.Task[None]] = set()
         try:
             while not stop.is_set():
+                self._wake.clear()  # before claiming, so an enqueue during the claim wakes us
                 free = self.concurrency - len(running)
-                jobs = await claim(self.worker_id, free, self.lease) if free > 0 else []
+                try:
+                    jobs = await claim(self.worker_id, free, self.lease) if free > 0 else []
+                except (BaseORMException, OSError) as exc:
+                    # The database is away for a moment (restart, locked file): keep the
+                    # worker alive and try again after the poll interval.
+                    log.warning("worker %s cannot claim jobs: %s", self.worker_id, exc)
+                    jobs = []
                 for job in jobs:
-                    task = asyncio.create_task(run_claimed(self.registry, job, self.worker_id))
+                    task = asyncio.create_task(self._run_logged(job))
                     running.add(task)
                     task.add_done_callback(running.discard)
                 if jobs and len(running) < self.concurrency:
                     continue
-                self._wake.clear()
                 waiters: list[asyncio.Future[Any]] = [
                     asyncio.ensure_future(self._wake.wait()),
                     asyncio.ensure_future(stop.wait()),
