@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from tortoise.exceptions import BaseORMException
+
 from actors.errors import ValidationFailed
 from chapterhouse import __version__
 from chapterhouse.configfile import render_config
@@ -87,7 +89,10 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     settings = load_settings(args.config)
     _setup_logging(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    applied = asyncio.run(_with_database(settings, lambda: db.migrate(MODEL_MODULES)))
+    try:
+        applied = asyncio.run(_with_database(settings, lambda: db.migrate(MODEL_MODULES)))
+    except BaseORMException as exc:
+        raise CommandFailed(f"migration failed, nothing of it was kept: {exc}") from None
     if applied:
         print("applied: " + ", ".join(applied))
     else:

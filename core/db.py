@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import DBConnectionError, OperationalError
-from tortoise.migrations.executor import MigrationExecutor
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from tortoise.transactions import in_transaction
 
 from core.errors import DatabaseError
@@ -118,8 +118,10 @@ async def pending_migrations(model_modules: Sequence[str]) -> list[str]:
     ]
 
 
-async def migrate(model_modules: Sequence[str]) -> list[str]:
-    """Apply every pending migration to the open database; return what was applied."""
+async def migrate(model_modules: Sequence[str], target: str | None = None) -> list[str]:
+    """Apply every pending migration (or those up to `target`, a migration name) to the open
+    database; return the names of the migrations that were pending."""
     applied = await pending_migrations(model_modules)
-    await _executor(model_modules).migrate(None)
+    targets = [MigrationTarget(app_label=APP, name=target)] if target else None
+    await _executor(model_modules).migrate(targets)
     return applied

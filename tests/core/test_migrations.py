@@ -83,3 +83,54 @@ def test_models_have_no_changes_missing_from_the_migrations(tmp_path: Path) -> N
     assert done.stdout == "", "run `make migrations`; models changed without a migration:\n" + (
         done.stdout
     )
+
+
+UPGRADE_WITH_DATA = """
+import asyncio, sys
+from chapterhouse.wiring import MODEL_MODULES
+from core import db
+
+FIRST = "0001_initial"
+ROWS = [
+    "INSERT INTO actor (id, kind, username, acct_key, display_name, summary, created_at,"
+    " updated_at) VALUES (1, 'Person', 'Ana', 'ana@', 'Ana', '', {now}, {now})",
+    "INSERT INTO account (id, actor_id, email, password_hash, role, confirmed, approved,"
+    " application_reason, commitments_version, commitments_accepted_at, locale, created_at)"
+    " VALUES (2, 1, 'ana@example.org', 'x', 'member', {t}, {t}, '', '1', {now}, '', {now})",
+    "INSERT INTO actor (id, kind, username, acct_key, display_name, summary, created_at,"
+    " updated_at) VALUES (3, 'Group', 'leeds', 'leeds@', 'Leeds', '', {now}, {now})",
+    "INSERT INTO chapter (id, actor_id, name, slug, description, join_policy, members_visible,"
+    " created_at) VALUES (4, 3, 'Leeds', 'leeds', '', 'open', {t}, {now})",
+]
+
+async def main(url):
+    await db.open_database(url, MODEL_MODULES)
+    try:
+        await upgrade()
+    finally:
+        await db.close_database()
+
+async def upgrade():
+    await db.migrate(MODEL_MODULES, target=FIRST)
+    pg = "asyncpg" in type(db.connection()).__module__
+    now, t = ("now()", "true") if pg else ("'2026-01-01 00:00:00+00:00'", "1")
+    for sql in ROWS:
+        await db.connection().execute_script(sql.format(now=now, t=t))
+    rest = await db.migrate(MODEL_MODULES)
+    print("upgraded:", len(rest))
+    rows = await db.connection().execute_query_dict(
+        "SELECT a.username, c.email FROM actor a JOIN account c ON c.actor_id = a.id")
+    print(rows)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_a_database_with_members_upgrades_from_the_first_migration(tmp_path: Path) -> None:
+    fresh = await new_database(tmp_path, "upgrade")
+    try:
+        done = run("-c", UPGRADE_WITH_DATA, fresh, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "[{'username': 'Ana', 'email': 'ana@example.org'}]" in done.stdout
+    finally:
+        await drop_database(fresh)
