@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 
 from actors.errors import LoginFailed, ValidationFailed
+from actors.keys import new_key_pair
 from actors.models import USERNAME_MAX, Account, Actor
 from actors.passwords import hash_password, needs_rehash, verify_password
 from core import clock
@@ -15,17 +16,44 @@ from core.db import in_transaction
 from core.settings import RegistrationSettings
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{1,{USERNAME_MAX}}}$")
-EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}$")
+EMAIL_RE = re.compile(
+    r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}$"
+)
 PASSWORD_MAX = 1024
 DISPLAY_NAME_MAX = 100
 REASON_MAX = 2000
 # Names that would collide with our own paths, the instance actor or well-known roles.
 RESERVED_USERNAMES = frozenset(
     {
-        "admin", "administrator", "root", "system", "instance", "actor", "inbox", "outbox",
-        "api", "oauth", "about", "login", "logout", "join", "settings", "static", "media",
-        "users", "chapters", "well_known", "nodeinfo", "webfinger", "support", "postmaster",
-        "abuse", "security", "moderator", "moderators", "chapterhouse",
+        "admin",
+        "administrator",
+        "root",
+        "system",
+        "instance",
+        "actor",
+        "inbox",
+        "outbox",
+        "api",
+        "oauth",
+        "about",
+        "login",
+        "logout",
+        "join",
+        "settings",
+        "static",
+        "media",
+        "users",
+        "chapters",
+        "well_known",
+        "nodeinfo",
+        "webfinger",
+        "support",
+        "postmaster",
+        "abuse",
+        "security",
+        "moderator",
+        "moderators",
+        "chapterhouse",
     }
 )
 
@@ -67,7 +95,7 @@ def _validate(reg: Registration, rules: RegistrationSettings, *, admin: bool) ->
     elif len(email) > 254 or not EMAIL_RE.match(email):
         errors["email"] = "This does not look like an email address."
     if not reg.password:
-        errors["password"] = "Choose a password."
+        errors["password"] = "Choose a password."  # noqa: S105 (a message, not a secret)
     elif len(reg.password) < rules.min_password_length:
         errors["password"] = f"Use at least {rules.min_password_length} characters."
     elif len(reg.password) > PASSWORD_MAX:
@@ -111,6 +139,7 @@ async def register_member(
     if errors:
         raise ValidationFailed(errors)
     password_hash = await hash_password(reg.password)
+    private_pem, public_pem = await new_key_pair()
     try:
         async with in_transaction():
             actor = await Actor.create(
@@ -119,6 +148,8 @@ async def register_member(
                 domain=None,
                 acct_key=Actor.key_for(reg.username, None),
                 display_name=reg.display_name.strip() or reg.username,
+                private_key_pem=private_pem,
+                public_key_pem=public_pem,
             )
             return await Account.create(
                 actor=actor,
@@ -133,8 +164,9 @@ async def register_member(
             )
     except IntegrityError:
         # Someone took the name or address between our check and our insert.
-        raise ValidationFailed(await _taken(reg.username, email) or
-                               {"username": "This username is taken."}) from None
+        raise ValidationFailed(
+            await _taken(reg.username, email) or {"username": "This username is taken."}
+        ) from None
 
 
 async def authenticate(identifier: str, password: str) -> Account:

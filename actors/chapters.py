@@ -7,6 +7,7 @@ import re
 from tortoise.exceptions import IntegrityError
 
 from actors.errors import NotFound, ValidationFailed
+from actors.keys import new_key_pair
 from actors.models import USERNAME_MAX, Actor, Chapter
 from core.db import in_transaction
 
@@ -44,6 +45,7 @@ async def create_chapter(
         errors["slug"] = "This name is taken by a member or another chapter."
     if errors:
         raise ValidationFailed(errors)
+    private_pem, public_pem = await new_key_pair()
     try:
         async with in_transaction():
             actor = await Actor.create(
@@ -53,6 +55,8 @@ async def create_chapter(
                 acct_key=Actor.key_for(slug, None),
                 display_name=name,
                 summary=description,
+                private_key_pem=private_pem,
+                public_key_pem=public_pem,
             )
             return await Chapter.create(
                 actor=actor,
@@ -63,7 +67,9 @@ async def create_chapter(
                 join_policy=join_policy,
             )
     except IntegrityError:
-        raise ValidationFailed({"slug": "This name is taken by a member or another chapter."}) from None
+        raise ValidationFailed(
+            {"slug": "This name is taken by a member or another chapter."}
+        ) from None
 
 
 async def get_chapter(slug: str) -> Chapter:

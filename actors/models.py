@@ -1,4 +1,4 @@
-"""Records of who is who: actors (local and remote), member accounts, chapters."""
+"""Records of who is who: actors (local and remote), member accounts, chapters, follows."""
 
 from __future__ import annotations
 
@@ -26,6 +26,22 @@ class Actor(Model):
     display_name = fields.CharField(max_length=200, default="")
     summary = fields.TextField(default="")
     uri = fields.CharField(max_length=2048, null=True, unique=True)
+    # ActivityPub addresses of a remote actor, as its document gave them (NULL for local
+    # actors, whose addresses follow from the configured base URL: see actors.urls).
+    inbox = fields.CharField(max_length=2048, null=True)
+    shared_inbox = fields.CharField(max_length=2048, null=True)
+    outbox = fields.CharField(max_length=2048, null=True)
+    followers = fields.CharField(max_length=2048, null=True)
+    following = fields.CharField(max_length=2048, null=True)
+    featured = fields.CharField(max_length=2048, null=True)
+    url = fields.CharField(max_length=2048, null=True)
+    manually_approves_followers = fields.BooleanField(default=False, db_default=False)
+    # The signing key: public for every actor, private only for local ones.
+    public_key_id = fields.CharField(max_length=2048, null=True, unique=True)
+    public_key_pem = fields.TextField(null=True)
+    private_key_pem = fields.TextField(null=True)
+    fetched_at = fields.DatetimeField(null=True)
+    key_refetched_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -92,3 +108,63 @@ class Chapter(Model):
 
     class Meta:
         table = "chapter"
+
+
+class Follow(Model):
+    """One actor following another, local or remote: pending until accepted.
+
+    `uri` is the id of the Follow activity (ours when the follower is local, theirs when it
+    is remote); an Accept or Undo may name the follow by it.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    follower: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="follows_out", on_delete=fields.CASCADE
+    )
+    followed: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="follows_in", on_delete=fields.CASCADE
+    )
+    state = fields.CharField(max_length=10, default="pending")
+    uri = fields.CharField(max_length=2048, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "follow"
+        unique_together = (("follower", "followed"),)
+        indexes = (("followed_id", "state"),)
+
+
+class DomainBlock(Model):
+    """A server the organization refuses to federate with (severity reject).
+
+    Its requests get 403 before any key is fetched, and nothing is delivered to it.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    domain = fields.CharField(max_length=255, unique=True)
+    severity = fields.CharField(max_length=20, default="reject")
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "domain_block"
+
+
+class HostHealth(Model):
+    """How deliveries to one remote host fare, and which signature scheme it accepts.
+
+    `failure_days` holds the distinct UTC days (ISO dates) with a failed delivery since the
+    last success; at 7 the host is marked unavailable and skipped until it sends us a valid
+    signed request. Kept with the actors, not the outbox, because the inbox clears it.
+    """
+
+    host = fields.CharField(max_length=255, primary_key=True)
+    failure_days: list[str] = fields.JSONField(default=list)
+    unavailable_since = fields.DatetimeField(null=True)
+    signature_scheme = fields.CharField(max_length=10, default="cavage")
+    last_success_at = fields.DatetimeField(null=True)
+    last_failure_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "host_health"

@@ -136,7 +136,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_worker(args: argparse.Namespace) -> None:
     settings = load_settings(args.config)
     _setup_logging(settings)
-    registry = job_registry()
+    registry = job_registry(settings)
     for module_name in args.extra_handlers or []:
         module = importlib.import_module(module_name)
         module.register(registry)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 from starlette.applications import Starlette
 
+from actors.urls import LocalUrls
 from core.jobs import JobRegistry
 from core.settings import Settings
+from federation import FederationClient
+from inbox.process import make_process_handler
+from inbox.receive import PROCESS_JOB
+from outbox.deliver import DELIVERY_OPTIONS, deliver
+from outbox.publish import DELIVER_JOB, publish
+from web.activitypub import make_federation_client
 from web.app import create_app
 
-# Every module holding tortoise models. core and web receive this list; they import none.
+# Every module holding tortoise models, in dependency order. core and web receive this list;
+# they import none.
 MODEL_MODULES: tuple[str, ...] = (
     "core.models",
     "actors.models",
+    "inbox.models",
+    "outbox.models",
     "web.models",
 )
 
@@ -23,20 +36,55 @@ TORTOISE_DEV = {
 }
 
 
-def job_registry() -> JobRegistry:
-    """All job handlers of the project, by name (the federation issues add outbox/inbox ones)."""
+class _LazyClient:
+    """One FederationClient for the job handlers of a registry, made on first use."""
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
+        self._settings, self._transport = settings, transport
+        self._client: FederationClient | None = None
+
+    def get(self) -> FederationClient:
+        if self._client is None:
+            self._client = make_federation_client(self._settings, self._transport)
+        return self._client
+
+
+def job_registry(
+    settings: Settings, *, http_transport: httpx.AsyncBaseTransport | None = None
+) -> JobRegistry:
+    """All job handlers of the project, by name, for the server `settings` describe.
+
+    `http_transport` replaces the network of deliveries and fetches (tests).
+    """
     registry = JobRegistry()
+    urls = LocalUrls(settings.server.base_url)
+    client = _LazyClient(settings, http_transport)
+    registry.register(PROCESS_JOB, make_process_handler(urls, client.get))
+
+    async def run_publish(payload: dict[str, Any]) -> None:
+        await publish(urls, payload)
+
+    async def run_deliver(payload: dict[str, Any]) -> None:
+        await deliver(urls, client.get(), payload)
+
+    registry.register("outbox.publish", run_publish)
+    registry.register(DELIVER_JOB, run_deliver, **DELIVERY_OPTIONS)
     return registry
 
 
 def build_app(
-    settings: Settings, *, workers: int | None = None, manage_database: bool = True
+    settings: Settings, *, workers: int | None = None, manage_database: bool = True,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
-    """The whole server for `settings`, with `workers` in-process job workers."""
+    """The whole server for `settings`, with `workers` in-process job workers.
+
+    `http_transport` replaces the network for every outbound federation request.
+    """
     return create_app(
         settings,
         model_modules=MODEL_MODULES,
-        registry=job_registry(),
+        registry=job_registry(settings, http_transport=http_transport),
         workers=settings.server.workers if workers is None else workers,
         manage_database=manage_database,
+        http_transport=http_transport,
     )

@@ -77,9 +77,9 @@ def make_settings(tmp_path: Path, database_url: str) -> Callable[..., Settings]:
 
 
 @pytest.fixture
-def registry() -> JobRegistry:
-    """The project's job handlers; tests may register more on it."""
-    return job_registry()
+def registry(settings: Settings) -> JobRegistry:
+    """The project's job handlers for the test settings; tests may register more on it."""
+    return job_registry(settings)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
+import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -21,6 +22,7 @@ from core.errors import DatabaseError
 from core.instance_secrets import get_or_create_secret
 from core.jobs import JobRegistry, Worker
 from core.settings import Settings
+from web import activitypub, wellknown
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
 from web.ui import auth, home
@@ -63,9 +65,11 @@ async def _csrf_error(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": "internal error"}, status_code=500) if request.url.path.startswith(
-        "/api/"
-    ) else await _http_error(request, exc)
+    return (
+        JSONResponse({"error": "internal error"}, status_code=500)
+        if request.url.path.startswith("/api/")
+        else await _http_error(request, exc)
+    )
 
 
 def create_app(
@@ -75,11 +79,13 @@ def create_app(
     registry: JobRegistry | None = None,
     workers: int = 0,
     manage_database: bool = True,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """Build the application. Nothing is opened until the ASGI lifespan starts.
 
     manage_database=False leaves opening and closing the database to the caller (tests that
-    share one connection). `workers` in-process job workers run when a registry is given.
+    share one connection). `http_transport` replaces the network of outbound federation
+    requests (tests: a fake fediverse on httpx.MockTransport). `workers` in-process job workers run when a registry is given.
     """
 
     @contextlib.asynccontextmanager
@@ -93,6 +99,7 @@ def create_app(
                     f"the database needs {len(pending)} migration(s): run `chapterhouse migrate`"
                 )
         app.state.secret_key = await get_or_create_secret("csrf")
+        app.state.federation_client = activitypub.make_federation_client(settings, http_transport)
         stop = asyncio.Event()
         tasks = [
             asyncio.create_task(Worker(registry).run(stop), name=f"worker-{i}")
@@ -103,6 +110,7 @@ def create_app(
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await app.state.federation_client.aclose()
             if manage_database:
                 await db.close_database()
 
@@ -114,6 +122,8 @@ def create_app(
         Route("/login", auth.login_submit, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"], name="logout"),
         Route("/health", health, name="health"),
+        *activitypub.routes(),
+        *wellknown.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(

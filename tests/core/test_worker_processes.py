@@ -72,6 +72,8 @@ async def test_two_worker_processes_run_each_of_1000_jobs_exactly_once(
             outputs = [p.communicate(timeout=30)[0] for p in procs]
         assert await Job.all().count() == 0, outputs
         assert all(p.returncode == 0 for p in procs), outputs
+        # a worker process runs the project's own handlers too, not only the extra ones
+        assert all("inbox.process" in out and "outbox.deliver" in out for out in outputs)
         table = record_handlers.TABLE
         assert await _count(f"SELECT COUNT(*) AS c FROM {table}") == JOBS
         assert await _count(f"SELECT COUNT(DISTINCT n) AS c FROM {table}") == JOBS

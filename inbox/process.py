@@ -1,0 +1,85 @@
+"""The inbox.process job: parse a stored activity and dispatch it to its handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from actors.follows import find_follow_by_uri
+from actors.models import Actor
+from actors.urls import LocalUrls
+from core import clock
+from federation import Activity, FederationClient, FederationError
+from federation.vocab.actors import ACTOR_TYPES
+from inbox.follows import (
+    IGNORED,
+    on_accept_follow,
+    on_follow_actor,
+    on_reject_follow,
+    on_undo_follow,
+)
+from inbox.models import InboundActivity
+
+log = logging.getLogger(__name__)
+
+InboxHandler = Callable[[LocalUrls, Activity, Actor], Awaitable[str]]
+
+#: (activity type, object kind) → handler. Object kind: the embedded object's type, "Actor"
+#: for any actor type, or what a referenced id turns out to be.
+DISPATCH: dict[tuple[str, str], InboxHandler] = {
+    ("Follow", "Actor"): on_follow_actor,
+    ("Undo", "Follow"): on_undo_follow,
+    ("Accept", "Follow"): on_accept_follow,
+    ("Reject", "Follow"): on_reject_follow,
+}
+
+
+async def object_kind(activity: Activity) -> str:
+    """What the activity is about, for the dispatch table."""
+    obj = activity.object
+    if obj is not None:
+        kind = getattr(obj, "type", "")
+        return "Actor" if kind in ACTOR_TYPES else str(kind)
+    if activity.type == "Follow":
+        return "Actor"
+    if activity.type in ("Accept", "Reject", "Undo") and activity.object_id:
+        if await find_follow_by_uri(activity.object_id) is not None:
+            return "Follow"
+    return "unknown"
+
+
+async def process_inbound(urls: LocalUrls, inbound_id: int) -> str:
+    """Handle one stored activity once; returns and records its final state."""
+    row = await InboundActivity.get_or_none(id=inbound_id)
+    if row is None or row.state != "received":
+        return row.state if row else "missing"
+    try:
+        activity = Activity.from_ap(row.document)
+    except FederationError as exc:
+        return await _finish(row, IGNORED, f"unreadable: {exc}")
+    actor = await Actor.get_or_none(uri=row.actor_uri)
+    if actor is None:
+        return await _finish(row, "failed", "the actor is no longer cached")
+    handler = DISPATCH.get((activity.type, await object_kind(activity)))
+    if handler is None:
+        return await _finish(row, IGNORED, None)
+    return await _finish(row, await handler(urls, activity, actor), None)
+
+
+async def _finish(row: InboundActivity, state: str, error: str | None) -> str:
+    await InboundActivity.filter(id=row.id).update(state=state, error=error,
+                                                    processed_at=clock.now())
+    return state
+
+
+def make_process_handler(urls: LocalUrls, client: Callable[[], FederationClient],
+                         ) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """The inbox.process job handler bound to this server's URLs and (lazily made) HTTP
+    client, which handlers that fetch remote objects will use."""
+
+    async def handle(payload: dict[str, Any]) -> None:
+        state = await process_inbound(urls, int(payload["id"]))
+        log.debug("inbound activity %s: %s", payload["id"], state)
+
+    return handle

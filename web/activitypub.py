@@ -1,0 +1,166 @@
+"""ActivityPub endpoints: actors (JSON or HTML by Accept), their collections, the inboxes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from actors.directory import admin_actors, chapter_of, find_public_actor
+from actors.follows import count_followers, count_following, list_followers, list_following
+from actors.models import Actor
+from actors.urls import LocalUrls
+from core.settings import Settings
+from federation import FederationClient
+from inbox.errors import Rejected
+from inbox.receive import receive
+from outbox.render import (
+    PAGE_SIZE,
+    to_ap_actor,
+    to_ap_collection,
+    to_ap_collection_page,
+)
+from web.ui.profiles import profile_page
+
+log = logging.getLogger(__name__)
+
+ACTIVITY_JSON = "application/activity+json"
+COLLECTIONS = ("followers", "following", "outbox", "featured")
+MAX_PAGE = 10_000
+
+
+def make_federation_client(settings: Settings,
+                           transport: httpx.AsyncBaseTransport | None = None) -> FederationClient:
+    """The safe client of this server, with the development switches of its configuration."""
+    return FederationClient(
+        user_agent=f"Chapterhouse (+{settings.server.base_url})",
+        allow_http=settings.federation.allow_http,
+        allow_private_addresses=settings.federation.allow_private_addresses,
+        transport=transport,
+    )
+
+
+def local_urls(request: Request) -> LocalUrls:
+    return LocalUrls(request.app.state.settings.server.base_url)
+
+
+def wants_activity_json(request: Request) -> bool:
+    """True for `application/activity+json` or `application/ld+json` (any profile) in Accept."""
+    accept = request.headers.get("accept", "").lower()
+    return "application/activity+json" in accept or "application/ld+json" in accept
+
+
+def ap_response(doc: dict[str, Any], status: int = 200) -> Response:
+    response = JSONResponse(doc, status_code=status, media_type=ACTIVITY_JSON)
+    response.headers["vary"] = "Accept"
+    response.headers["cache-control"] = "max-age=60, public"
+    return response
+
+
+def _not_found(as_json: bool) -> Response:
+    if as_json:
+        response = JSONResponse({"error": "not found"}, status_code=404)
+        response.headers["vary"] = "Accept"
+        return response
+    return Response("Not found", status_code=404, headers={"vary": "Accept"})
+
+
+def _target(request: Request) -> tuple[str, str]:
+    """(kind, username) of the actor the path names."""
+    path = request.url.path
+    if path == "/actor" or path.startswith("/actor/"):
+        return "Application", "actor"
+    if path.startswith("/chapters/"):
+        return "Group", request.path_params["slug"]
+    return "Person", request.path_params["username"]
+
+
+async def actor_document(request: Request) -> Response:
+    """GET an actor: ActivityPub JSON to AP clients, the profile page to browsers."""
+    kind, username = _target(request)
+    as_json = wants_activity_json(request)
+    actor = await find_public_actor(kind, username)
+    if actor is None:
+        return _not_found(as_json)
+    if not as_json:
+        response = await profile_page(request, actor)
+        response.headers["vary"] = "Accept"
+        return response
+    urls = local_urls(request)
+    chapter = await chapter_of(actor)
+    moderators = [urls.actor(a) for a in await admin_actors()] if chapter else []
+    return ap_response(to_ap_actor(urls, actor, chapter=chapter, moderators=moderators))
+
+
+async def _collection_items(actor: Actor, name: str, offset: int,
+                            urls: LocalUrls) -> tuple[int, list[str]]:
+    if name == "followers":
+        total = await count_followers(actor)
+        items = await list_followers(actor, offset, PAGE_SIZE + 1)
+    elif name == "following":
+        total = await count_following(actor)
+        items = await list_following(actor, offset, PAGE_SIZE + 1)
+    else:  # outbox and featured: filled once content exists
+        return 0, []
+    return total, [urls.actor(a) for a in items]
+
+
+async def collection(request: Request) -> Response:
+    """GET followers/following/outbox/featured: an OrderedCollection, or `?page=N` of it."""
+    kind, username = _target(request)
+    name = request.path_params["collection"]
+    actor = await find_public_actor(kind, username)
+    if actor is None or name not in COLLECTIONS:
+        return _not_found(True)
+    urls = local_urls(request)
+    collection_id = urls.collection(actor, name)
+    raw_page = request.query_params.get("page")
+    chapter = await chapter_of(actor)
+    hidden = chapter is not None and not chapter.members_visible and name == "followers"
+    if raw_page is None or hidden:
+        total, _ = await _collection_items(actor, name, 0, urls)
+        return ap_response(to_ap_collection(collection_id, total, paged=not hidden))
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+        return JSONResponse({"error": "page must be a number from 1"}, status_code=400)
+    page = int(raw_page)
+    total, items = await _collection_items(actor, name, (page - 1) * PAGE_SIZE, urls)
+    return ap_response(to_ap_collection_page(collection_id, page, items[:PAGE_SIZE],
+                                             total=total, has_next=len(items) > PAGE_SIZE))
+
+
+async def inbox(request: Request) -> Response:
+    """POST an activity (shared inbox or an actor's): 202 once stored, else the refusal."""
+    settings = request.app.state.settings
+    if request.url.path != "/inbox":
+        kind, username = _target(request)
+        if await find_public_actor(kind, username) is None:
+            return JSONResponse({"error": "no such actor"}, status_code=404)
+    url = settings.server.base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    try:
+        result = await receive(local_urls(request), request.app.state.federation_client,
+                               request.method, url, request.headers.items(), request.stream())
+    except Rejected as exc:
+        log.info("inbox refused %s from %s: %s", exc.status, request.client, exc.reason)
+        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+    return JSONResponse({"status": result.outcome}, status_code=result.status)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/inbox", inbox, methods=["POST"], name="shared_inbox"),
+        Route("/actor", actor_document, methods=["GET"], name="instance_actor"),
+        Route("/actor/inbox", inbox, methods=["POST"]),
+        Route("/actor/{collection}", collection, methods=["GET"]),
+        Route("/users/{username}", actor_document, methods=["GET"], name="member"),
+        Route("/users/{username}/inbox", inbox, methods=["POST"]),
+        Route("/users/{username}/{collection}", collection, methods=["GET"]),
+        Route("/chapters/{slug}", actor_document, methods=["GET"], name="chapter"),
+        Route("/chapters/{slug}/inbox", inbox, methods=["POST"]),
+        Route("/chapters/{slug}/{collection}", collection, methods=["GET"]),
+    ]
