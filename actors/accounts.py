@@ -134,8 +134,10 @@ async def register_member(
     admin = role == "admin"
     errors = _validate(reg, rules, admin=admin)
     email = normalize_email(reg.email)
-    if not errors:
-        errors = await _taken(reg.username, email)
+    # A taken name or address is reported with the other mistakes, so the form says it all
+    # at once; a field that is malformed already keeps its own message.
+    for field, message in (await _taken(reg.username, email)).items():
+        errors.setdefault(field, message)
     if errors:
         raise ValidationFailed(errors)
     password_hash = await hash_password(reg.password)

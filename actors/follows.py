@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 
+from actors.errors import ValidationFailed
 from actors.models import Actor, Chapter, Follow
 from actors.urls import LocalUrls
 from core import clock
@@ -101,10 +102,13 @@ async def reject_follow(follow: Follow) -> None:
 
 
 async def follow_actor(urls: LocalUrls, follower: Actor, followed: Actor) -> Follow:
-    """One of ours follows a remote actor: pending until its Accept arrives (asking again
-    when a request is pending already, as Mastodon does)."""
-    if not follower.is_local or followed.is_local:
-        raise ValueError("follow_actor: a local actor follows a remote one")
+    """One of ours follows an actor. A remote one: pending until its Accept arrives (asking
+    again when a request is pending already, as Mastodon does). A local one: decided at
+    once by its policy (accepted, or pending for a coordinator); nothing is sent."""
+    if not follower.is_local:
+        raise ValueError("follow_actor: the follower must be one of ours")
+    if followed.is_local:
+        return await _follow_local(urls, follower, followed)
     async with in_transaction():
         follow = await Follow.get_or_none(follower_id=follower.id, followed_id=followed.id)
         if follow is None:
@@ -112,6 +116,23 @@ async def follow_actor(urls: LocalUrls, follower: Actor, followed: Actor) -> Fol
                                          uri=urls.activity("Follow", new_id()), state=PENDING)
         if follow.state == PENDING:
             await _publish("follow", follow, follower, followed)
+    return follow
+
+
+async def _follow_local(urls: LocalUrls, follower: Actor, followed: Actor) -> Follow:
+    if follower.id == followed.id:
+        raise ValidationFailed({"handle": "You cannot follow yourself."})
+    decision = await auto_accepts(followed)
+    if decision is None:
+        raise ValidationFailed({"handle": "This account does not take followers."})
+    async with in_transaction():
+        follow = await Follow.get_or_none(follower_id=follower.id, followed_id=followed.id)
+        if follow is None:
+            follow = await Follow.create(follower=follower, followed=followed,
+                                         uri=urls.activity("Follow", new_id()), state=PENDING)
+        if decision and follow.state != ACCEPTED:
+            follow.state, follow.accepted_at = ACCEPTED, clock.now()
+            await follow.save(update_fields=["state", "accepted_at"])
     return follow
 
 
@@ -185,3 +206,27 @@ async def list_following(actor: Actor, offset: int, limit: int) -> list[Actor]:
 
 async def find_follow_by_uri(uri: str) -> Follow | None:
     return await Follow.get_or_none(uri=uri)
+
+
+async def follows_of(actor: Actor) -> list[Follow]:
+    """Everyone `actor` follows or asked to follow, newest first, with the followed actor."""
+    return await Follow.filter(follower_id=actor.id).order_by("-id").prefetch_related(
+        "followed")
+
+
+async def follow_between(follower: Actor, followed: Actor) -> Follow | None:
+    return await Follow.get_or_none(follower_id=follower.id, followed_id=followed.id)
+
+
+async def pending_chapter_requests() -> list[Follow]:
+    """Requests to join (follow) our chapters that wait for a coordinator, oldest first."""
+    return await Follow.filter(
+        state=PENDING, followed__kind="Group", followed__domain__isnull=True
+    ).order_by("id").prefetch_related("follower", "followed")
+
+
+async def find_pending_chapter_request(follow_id: int) -> Follow | None:
+    follow = await Follow.get_or_none(id=follow_id, state=PENDING).prefetch_related("followed")
+    if follow is None or follow.followed.kind != "Group" or not follow.followed.is_local:
+        return None
+    return follow

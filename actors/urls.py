@@ -51,6 +51,10 @@ class LocalUrls:
         """inbox, outbox, followers, following or featured of a local actor."""
         return f"{self.actor(actor)}/{name}"
 
+    def post(self, ident: int) -> str:
+        """The id of a post written here (its HTML page is the same address)."""
+        return f"{self.base}/posts/{ident}"
+
     def activity(self, kind: str, ident: int) -> str:
         """The id of an activity we publish (Accept, Follow, Undo …)."""
         return f"{self.base}/activities/{kind.lower()}/{ident}"

@@ -23,6 +23,7 @@ from web.app import create_app
 MODEL_MODULES: tuple[str, ...] = (
     "core.models",
     "actors.models",
+    "content.models",
     "inbox.models",
     "outbox.models",
     "web.models",

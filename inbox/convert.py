@@ -1,11 +1,15 @@
-"""ActivityStreams → model fields: remote actors (more converters come with content)."""
+"""ActivityStreams → model fields: remote actors and posts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from actors.models import Actor
+from content.audience import visibility_of
+from content.html import sanitize_html, sanitize_text
+from core import clock
 from federation import Actor as APActor
-from federation import parse_url
+from federation import APObject, parse_url
 
 _USERNAME_MAX = 100
 _NAME_MAX = 200
@@ -33,4 +37,41 @@ def from_ap_actor(doc: APActor, key_id: str | None = None) -> dict[str, Any]:
         "manually_approves_followers": doc.manually_approves_followers,
         "public_key_id": key.id if key else None,
         "public_key_pem": key.public_key_pem if key else None,
+    }
+
+
+#: Object types stored as posts, and the kind each becomes.
+POST_TYPES = {"Note": "note", "Article": "article", "Page": "page", "Question": "question"}
+_TITLE_MAX = 1000
+_POST_SUMMARY_MAX = 5000
+
+
+def from_ap_post(obj: APObject, author: Actor) -> dict[str, Any]:
+    """Post model columns from a parsed Note/Article/Page/Question by `author`.
+
+    content is sanitized HTML; name (the title) and summary (Mastodon's content warning,
+    an Article's abstract) are plain text. Visibility is read from to/cc as Mastodon reads
+    it. A Question's text is its content, else its name (Misskey and Mastodon polls)."""
+    kind = POST_TYPES[obj.type]
+    content = obj.content
+    title = obj.name or ""
+    if kind in ("note", "question") and not content and obj.name:
+        content, title = obj.name, ""
+    source = obj.source.content if obj.source else ""
+    published = obj.published or clock.now()
+    return {
+        "uri": obj.id,
+        "kind": kind,
+        "title": sanitize_text(title, _TITLE_MAX),
+        "summary": sanitize_text(obj.summary, _POST_SUMMARY_MAX),
+        "content_html": sanitize_html(content),
+        "source": source,
+        "source_type": (obj.source.media_type or "text/plain")[:64] if obj.source else "",
+        "in_reply_to_uri": obj.in_reply_to,
+        "context_uri": obj.context or obj.conversation,
+        "visibility": visibility_of((*obj.to, *obj.audience), obj.cc, author.followers),
+        "sensitive": obj.sensitive,
+        "url": obj.url,
+        "published": published,
+        "updated": obj.updated,
     }

@@ -23,3 +23,11 @@ class ActorUnavailable(InboxError):
         super().__init__(reason)
         self.reason = reason
         self.gone = gone
+
+
+class ObjectUnavailable(InboxError):
+    """A remote object could not be fetched, or is not what it should be."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

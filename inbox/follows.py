@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from actors.follows import end_follow, find_follow_by_uri, mark_follow_answered, receive_follow
 from actors.models import Actor
-from actors.urls import LocalUrls, find_local_actor
+from actors.urls import find_local_actor
 from federation import Activity
+from inbox.context import InboxContext
 
 PROCESSED, IGNORED = "processed", "ignored"
 
@@ -14,20 +15,20 @@ def _inner(activity: Activity) -> Activity | None:
     return activity.object if isinstance(activity.object, Activity) else None
 
 
-async def on_follow_actor(urls: LocalUrls, activity: Activity, actor: Actor) -> str:
+async def on_follow_actor(ctx: InboxContext, activity: Activity, actor: Actor) -> str:
     """Someone follows one of our actors: recorded, and answered as the actor's policy says."""
-    followed = await find_local_actor(urls, activity.object_id or "")
+    followed = await find_local_actor(ctx.urls, activity.object_id or "")
     if followed is None or activity.id is None:
         return IGNORED
     await receive_follow(actor, followed, activity.id)
     return PROCESSED
 
 
-async def on_undo_follow(urls: LocalUrls, activity: Activity, actor: Actor) -> str:
+async def on_undo_follow(ctx: InboxContext, activity: Activity, actor: Actor) -> str:
     """The follower takes its follow back (named by the Follow's id, or embedded)."""
     inner = _inner(activity)
     if inner is not None:
-        followed = await find_local_actor(urls, inner.object_id or "")
+        followed = await find_local_actor(ctx.urls, inner.object_id or "")
         if followed is not None:
             removed = await end_follow(actor, followed)
         else:
@@ -37,11 +38,11 @@ async def on_undo_follow(urls: LocalUrls, activity: Activity, actor: Actor) -> s
     return PROCESSED if removed else IGNORED
 
 
-async def _answer(urls: LocalUrls, activity: Activity, actor: Actor, *, accepted: bool) -> str:
+async def _answer(ctx: InboxContext, activity: Activity, actor: Actor, *, accepted: bool) -> str:
     inner = _inner(activity)
     if inner is not None:
-        follower = await find_local_actor(urls, inner.actor)
-        uri = inner.id if inner.id and urls.is_ours(inner.id) else None
+        follower = await find_local_actor(ctx.urls, inner.actor)
+        uri = inner.id if inner.id and ctx.urls.is_ours(inner.id) else None
     else:
         follow = await find_follow_by_uri(activity.object_id or "")
         if follow is None:
@@ -54,11 +55,11 @@ async def _answer(urls: LocalUrls, activity: Activity, actor: Actor, *, accepted
     return PROCESSED if found else IGNORED
 
 
-async def on_accept_follow(urls: LocalUrls, activity: Activity, actor: Actor) -> str:
+async def on_accept_follow(ctx: InboxContext, activity: Activity, actor: Actor) -> str:
     """The actor one of ours asked to follow accepts."""
-    return await _answer(urls, activity, actor, accepted=True)
+    return await _answer(ctx, activity, actor, accepted=True)
 
 
-async def on_reject_follow(urls: LocalUrls, activity: Activity, actor: Actor) -> str:
+async def on_reject_follow(ctx: InboxContext, activity: Activity, actor: Actor) -> str:
     """The actor one of ours asked to follow refuses (or ends the follow)."""
-    return await _answer(urls, activity, actor, accepted=False)
+    return await _answer(ctx, activity, actor, accepted=False)

@@ -9,9 +9,12 @@ from typing import Any
 from actors.follows import find_follow_by_uri
 from actors.models import Actor
 from actors.urls import LocalUrls
+from content.reactions import reaction_kind
 from core import clock
-from federation import Activity, FederationClient, FederationError
+from federation import Activity, FederationClient, FederationError, Tombstone
 from federation.vocab.actors import ACTOR_TYPES
+from inbox.context import InboxContext
+from inbox.convert import POST_TYPES
 from inbox.follows import (
     IGNORED,
     on_accept_follow,
@@ -20,36 +23,65 @@ from inbox.follows import (
     on_undo_follow,
 )
 from inbox.models import InboundActivity
+from inbox.posts import on_create_post, on_delete_post, on_update_post
+from inbox.reactions import (
+    on_announce_create,
+    on_announce_post,
+    on_like_post,
+    on_undo_announce,
+    on_undo_like,
+)
 
 log = logging.getLogger(__name__)
 
-InboxHandler = Callable[[LocalUrls, Activity, Actor], Awaitable[str]]
+InboxHandler = Callable[[InboxContext, Activity, Actor], Awaitable[str]]
 
 #: (activity type, object kind) → handler. Object kind: the embedded object's type, "Actor"
-#: for any actor type, or what a referenced id turns out to be.
+#: for any actor type, "Post" for Note/Article/Page/Question, "Object" for an id that is not
+#: (yet) known here, or what a referenced id turns out to be.
 DISPATCH: dict[tuple[str, str], InboxHandler] = {
     ("Follow", "Actor"): on_follow_actor,
     ("Undo", "Follow"): on_undo_follow,
     ("Accept", "Follow"): on_accept_follow,
     ("Reject", "Follow"): on_reject_follow,
+    ("Create", "Post"): on_create_post,
+    ("Create", "Object"): on_create_post,
+    ("Update", "Post"): on_update_post,
+    ("Delete", "Post"): on_delete_post,
+    ("Delete", "Tombstone"): on_delete_post,
+    ("Delete", "Object"): on_delete_post,
+    ("Like", "Post"): on_like_post,
+    ("Like", "Object"): on_like_post,
+    ("Announce", "Post"): on_announce_post,
+    ("Announce", "Object"): on_announce_post,
+    ("Announce", "Create"): on_announce_create,
+    ("Undo", "Like"): on_undo_like,
+    ("Undo", "Announce"): on_undo_announce,
 }
+_BY_ID = frozenset({"Create", "Delete", "Like", "Announce"})
 
 
 async def object_kind(activity: Activity) -> str:
     """What the activity is about, for the dispatch table."""
     obj = activity.object
     if obj is not None:
-        kind = getattr(obj, "type", "")
+        kind = "Tombstone" if isinstance(obj, Tombstone) else getattr(obj, "type", "")
+        if kind in POST_TYPES:
+            return "Post"
         return "Actor" if kind in ACTOR_TYPES else str(kind)
     if activity.type == "Follow":
         return "Actor"
     if activity.type in ("Accept", "Reject", "Undo") and activity.object_id:
         if await find_follow_by_uri(activity.object_id) is not None:
             return "Follow"
+    if activity.type == "Undo" and activity.object_id:
+        return await reaction_kind(activity.object_id) or "unknown"
+    if activity.type in _BY_ID and activity.object_id:
+        return "Actor" if activity.object_id == activity.actor else "Object"
     return "unknown"
 
 
-async def process_inbound(urls: LocalUrls, inbound_id: int) -> str:
+async def process_inbound(ctx: InboxContext, inbound_id: int) -> str:
     """Handle one stored activity once; returns and records its final state."""
     row = await InboundActivity.get_or_none(id=inbound_id)
     if row is None or row.state != "received":
@@ -64,7 +96,7 @@ async def process_inbound(urls: LocalUrls, inbound_id: int) -> str:
     handler = DISPATCH.get((activity.type, await object_kind(activity)))
     if handler is None:
         return await _finish(row, IGNORED, None)
-    return await _finish(row, await handler(urls, activity, actor), None)
+    return await _finish(row, await handler(ctx, activity, actor), None)
 
 
 async def _finish(row: InboundActivity, state: str, error: str | None) -> str:
@@ -78,8 +110,10 @@ def make_process_handler(urls: LocalUrls, client: Callable[[], FederationClient]
     """The inbox.process job handler bound to this server's URLs and (lazily made) HTTP
     client, which handlers that fetch remote objects will use."""
 
+    ctx = InboxContext(urls, client)
+
     async def handle(payload: dict[str, Any]) -> None:
-        state = await process_inbound(urls, int(payload["id"]))
+        state = await process_inbound(ctx, int(payload["id"]))
         log.debug("inbound activity %s: %s", payload["id"], state)
 
     return handle

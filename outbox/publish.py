@@ -13,6 +13,7 @@ from core.db import in_transaction
 from core.jobs import enqueue
 from federation import ParseError, parse_url
 from outbox.models import OutboundActivity
+from outbox.posts import CONTENT_KINDS, render_content
 from outbox.render import to_ap_follow, to_ap_follow_answer, to_ap_undo_follow
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ async def inboxes_of(recipients: Iterable[Actor]) -> list[str]:
 async def _render(urls: LocalUrls, payload: dict[str, Any],
                   ) -> tuple[Actor, list[Actor], dict[str, Any]] | None:
     kind = payload["kind"]
+    if kind in CONTENT_KINDS:
+        return await render_content(urls, payload)
     follower = await Actor.get_or_none(id=payload["follower_id"])
     followed = await Actor.get_or_none(id=payload["followed_id"])
     if follower is None or followed is None:

@@ -1,15 +1,19 @@
-"""Models → ActivityStreams: actors, collections and the follow activities we send."""
+"""Models → ActivityStreams: actors, collections, posts and the activities we send."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from actors.models import Actor, Chapter
 from actors.urls import LocalUrls
-from federation import Activity, Collection, PublicKey
+from content.models import Post
+from federation import PUBLIC, Activity, APObject, Collection, PublicKey, Tombstone
 from federation import Actor as APActor
+from federation.vocab import Source, Tag
 
 PAGE_SIZE = 20
 
@@ -105,3 +109,120 @@ def to_ap_follow_answer(kind: str, answer_uri: str, follow_uri: str | None,
     follow = Activity(id=follow_uri, type="Follow", actor=follower_uri, object_id=followed_uri)
     return Activity(id=answer_uri, type=kind, actor=followed_uri, object=follow,
                     object_id=follow_uri, to=(follower_uri,)).to_ap()
+
+
+# --- posts and the activities about them -----------------------------------------------
+
+_AP_TYPES = {"note": "Note", "article": "Article", "page": "Page", "question": "Question"}
+
+
+@dataclass(frozen=True)
+class Addressing:
+    """Who a post is for, as ActivityStreams ids: the author's followers collection, the
+    mentioned actors, the replied-to author and the chapter it is posted in."""
+
+    followers: str
+    mentions: tuple[tuple[str, str], ...] = ()  # (actor id, "@user@host")
+    reply_to_author: str | None = None
+    chapter: str | None = None
+
+    def to_cc(self, visibility: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Mastodon's addressing: public → to Public, cc followers; unlisted → to
+        followers, cc Public; followers-only → to followers; direct → to the mentioned.
+        Mentioned actors, the replied-to author and the chapter are added to it."""
+        others = [uri for uri, _ in self.mentions]
+        if self.reply_to_author:
+            others.append(self.reply_to_author)
+        chapter = [self.chapter] if self.chapter else []
+        if visibility == "public":
+            to, cc = [PUBLIC, *chapter], [self.followers, *others]
+        elif visibility == "unlisted":
+            to, cc = [self.followers, *chapter], [PUBLIC, *others]
+        elif visibility == "followers":
+            to, cc = [self.followers, *chapter], others
+        else:
+            to, cc = [*others, *chapter], []
+        return tuple(dict.fromkeys(to)), tuple(dict.fromkeys(c for c in cc if c not in to))
+
+
+def to_ap_post(post: Post, author_uri: str, addressing: Addressing) -> APObject:
+    """One of our posts as a Note or Article. An Article carries its title as `name` and
+    its summary, so Mastodon shows title + summary + link; the Markdown is its `source`."""
+    to, cc = addressing.to_cc(post.visibility)
+    summary = html.escape(post.summary) if post.summary else None
+    return APObject(
+        id=post.uri, type=_AP_TYPES.get(post.kind, "Note"), attributed_to=(author_uri,),
+        to=to, cc=cc, audience=(addressing.chapter,) if addressing.chapter else (),
+        in_reply_to=post.in_reply_to_uri, context=post.context_uri,
+        published=post.published, updated=post.updated, sensitive=post.sensitive,
+        summary=summary, name=post.title or None, content=post.content_html,
+        media_type="text/html",
+        source=Source(post.source, post.source_type or None) if post.source else None,
+        url=post.url,
+        tags=tuple(Tag("Mention", name, uri) for uri, name in addressing.mentions),
+    )
+
+
+def to_ap_note(post: Post, author_uri: str, addressing: Addressing) -> dict[str, Any]:
+    """A post as a standalone document (what its id answers, and the Create's object)."""
+    return to_ap_post(post, author_uri, addressing).to_ap()
+
+
+def to_ap_create(post: Post, author_uri: str, addressing: Addressing) -> dict[str, Any]:
+    """Create of a post, id `{post}/activity`, addressed as the post is."""
+    obj = to_ap_post(post, author_uri, addressing)
+    return Activity(id=f"{post.uri}/activity", type="Create", actor=author_uri, object=obj,
+                    object_id=post.uri, to=obj.to, cc=obj.cc, published=post.published
+                    ).to_ap()
+
+
+def to_ap_update(update_uri: str, post: Post, author_uri: str,
+                 addressing: Addressing) -> dict[str, Any]:
+    """Update of an edited post, embedding it with its `updated` time."""
+    obj = to_ap_post(post, author_uri, addressing)
+    return Activity(id=update_uri, type="Update", actor=author_uri, object=obj,
+                    object_id=post.uri, to=obj.to, cc=obj.cc, published=post.updated).to_ap()
+
+
+def to_ap_delete(delete_uri: str, post: Post, author_uri: str,
+                 addressing: Addressing) -> dict[str, Any]:
+    """Delete of a post, embedding a Tombstone, to everyone who got the post."""
+    to, cc = addressing.to_cc(post.visibility)
+    tomb = Tombstone(id=post.uri, former_type=_AP_TYPES.get(post.kind, "Note"),
+                     deleted=post.deleted_at)
+    return Activity(id=delete_uri, type="Delete", actor=author_uri, object=tomb,
+                    object_id=post.uri, to=to, cc=cc).to_ap()
+
+
+def to_ap_like(like_uri: str, actor_uri: str, post_uri: str,
+               post_author_uri: str) -> dict[str, Any]:
+    """Like of a post, to its author."""
+    return Activity(id=like_uri, type="Like", actor=actor_uri, object_id=post_uri,
+                    to=(post_author_uri,)).to_ap()
+
+
+def to_ap_announce(announce_uri: str, actor_uri: str, followers_uri: str, post_uri: str,
+                   post_author_uri: str, published: datetime | None = None) -> dict[str, Any]:
+    """Announce (boost) of a post by its id — also a chapter sharing a member's post
+    (FEP-1b12): to Public, cc the sharer's followers and the post's author."""
+    return Activity(id=announce_uri, type="Announce", actor=actor_uri, object_id=post_uri,
+                    to=(PUBLIC,), cc=(followers_uri, post_author_uri),
+                    published=published).to_ap()
+
+
+def to_ap_undo(undo_uri: str, inner: dict[str, Any]) -> dict[str, Any]:
+    """Undo of one of our Like or Announce activities, embedding it (addressed alike)."""
+    embedded = Activity.from_ap(inner)
+    return Activity(id=undo_uri, type="Undo", actor=embedded.actor,
+                    object=embedded, object_id=embedded.id,
+                    to=embedded.to, cc=embedded.cc).to_ap()
+
+
+def to_ap_reject_create(reject_uri: str, chapter_uri: str, activity_uri: str,
+                        author_uri: str, object_uri: str) -> dict[str, Any]:
+    """A chapter refuses a non-member's post: Reject embedding the Create (by its id,
+    actor and object), to the author."""
+    create = Activity(id=activity_uri or None, type="Create", actor=author_uri,
+                      object_id=object_uri)
+    return Activity(id=reject_uri, type="Reject", actor=chapter_uri, object=create,
+                    object_id=activity_uri or None, to=(author_uri,)).to_ap()

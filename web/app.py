@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -25,10 +25,16 @@ from core.settings import Settings
 from web import activitypub, wellknown
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
-from web.ui import auth, home
+from web.ui import auth, follows, home
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+
+
+async def favicon(request: Request) -> Response:
+    """The icon at the address browsers and link previewers try first."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
 
 
 async def health(request: Request) -> Response:
@@ -121,7 +127,14 @@ def create_app(
         Route("/login", auth.login_form, methods=["GET"], name="login"),
         Route("/login", auth.login_submit, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"], name="logout"),
+        Route("/following", follows.following_page, methods=["GET"], name="following"),
+        Route("/follow", follows.follow_submit, methods=["POST"], name="follow"),
+        Route("/unfollow", follows.unfollow_submit, methods=["POST"], name="unfollow"),
+        Route("/follow-requests", follows.follow_requests_page, methods=["GET"],
+              name="follow_requests"),
+        Route("/follow-requests/{follow_id}", follows.follow_request_answer, methods=["POST"]),
         Route("/health", health, name="health"),
+        Route("/favicon.ico", favicon, name="favicon"),
         *activitypub.routes(),
         *wellknown.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

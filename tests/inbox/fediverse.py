@@ -105,9 +105,10 @@ class FakeFediverse:
         self.publish(actor)
         return actor
 
-    def person(self, host: str, name: str, *, key_label: str | None = None) -> FakeActor:
-        """A plain Mastodon-shaped actor https://host/users/name."""
-        uri = f"https://{host}/users/{name}"
+    def person(self, host: str, name: str, *, key_label: str | None = None,
+               uri: str | None = None) -> FakeActor:
+        """A plain Mastodon-shaped actor https://host/users/name (or at `uri`)."""
+        uri = uri or f"https://{host}/users/{name}"
         key = _key(key_label or uri)
         doc = {
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],

@@ -6,12 +6,14 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from tests.support.config import write_config
@@ -58,16 +60,19 @@ class RunningServer:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
     async def start(self) -> None:
+        """Migrate and start the server, on the same port again after stop()."""
+        assert self.process is None, f"{self.name} is running already"
         migrated = self.cli("migrate")
         assert migrated.returncode == 0, migrated.stderr
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "chapterhouse", "--config", str(self.config), "serve"],
-            cwd=self.folder,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        with self.log.open("a") as log:  # a restart keeps the earlier run's log
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "chapterhouse", "--config", str(self.config), "serve"],
+                cwd=self.folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
         deadline = time.monotonic() + START_TIMEOUT
         async with httpx.AsyncClient(timeout=2.0) as client:
             while True:
@@ -83,6 +88,36 @@ class RunningServer:
                         f"{self.name} not healthy in {START_TIMEOUT}s:\n{self.output()}"
                     )
                 await asyncio.sleep(0.1)  # the process is starting; nothing of ours to wait on
+
+    async def sql(self, query: str, *args: object) -> int:
+        """Run one statement on this server's database (`?` placeholders): the first
+        column of the first row for a SELECT, else the number of rows changed."""
+        if self.database_url.startswith("sqlite://"):
+            with sqlite3.connect(self.database_url.removeprefix("sqlite://"), timeout=10) as db:
+                cursor = db.execute(query, args)
+                row = cursor.fetchone() if query.lstrip().upper().startswith("SELECT") else None
+                return int(row[0]) if row else cursor.rowcount
+        parts = query.split("?")
+        numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], 1))
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            if query.lstrip().upper().startswith("SELECT"):
+                return int(await conn.fetchval(numbered, *args) or 0)
+            return int((await conn.execute(numbered, *args)).split()[-1])
+        finally:
+            await conn.close()
+
+    async def make_jobs_due(self, name: str) -> int:
+        """Make this server's retried jobs `name` due now, as if their back-off had passed
+        (the test moves the clock; no production code path); returns how many. The
+        in-process worker polls the job table every second and picks them up."""
+        return await self.sql("UPDATE job SET run_at = ? WHERE name = ? AND state = 'pending' "
+                              "AND attempts > 0", int(time.time() * 1000), name)
+
+    async def retried_jobs(self, name: str) -> int:
+        """How many jobs `name` failed at least once and wait for another try."""
+        return await self.sql("SELECT count(*) FROM job WHERE name = ? AND state = 'pending' "
+                              "AND attempts > 0", name)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         """Stop the process (SIGINT is Ctrl-C); kill it if it hangs. Returns its exit code."""

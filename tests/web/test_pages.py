@@ -60,6 +60,8 @@ async def test_a_duplicate_username_in_another_case_is_refused_on_the_form(
     assert answer.status_code == 422
     assert "This username is taken." in answer.text
     assert 'value="b@example.org"' in answer.text  # what they typed is kept
+    assert 'value="accept" required checked' in answer.text  # and the tick too
+    assert 'aria-describedby="h-username e-username" aria-invalid="true"' in answer.text
     assert await Account.all().count() == 1
 
 

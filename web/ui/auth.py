@@ -41,7 +41,9 @@ async def join_form(request: Request) -> Response:
 async def join_submit(request: Request) -> Response:
     form = await read_form(request)
     settings = request.app.state.settings
-    values = {k: _text(form, k) for k in ("username", "display_name", "email", "reason")}
+    values = {
+        k: _text(form, k) for k in ("username", "display_name", "email", "reason", "commitments")
+    }
     reg = Registration(
         username=values["username"].strip(),
         email=values["email"],

@@ -1,0 +1,119 @@
+"""Records of what is said: posts (local and remote), tombstones, mentions, likes, boosts."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.ids import new_id
+
+KINDS = ("note", "article", "page", "question")
+VISIBILITIES = ("public", "unlisted", "followers", "direct")
+
+
+class Post(Model):
+    """A post: a Note, Article, Page or Question, written here or received from elsewhere.
+
+    `content_html` is always sanitized (content.html); `source` is what a local author typed
+    (Markdown). A deleted post keeps its row with `deleted_at` set and its text emptied, so
+    likes, boosts and replies naming it stay consistent; a Tombstone row remembers its uri.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    uri = fields.CharField(max_length=2048, unique=True)
+    author: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="posts", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=20, default="note")
+    title = fields.CharField(max_length=1000, default="")
+    summary = fields.TextField(default="")
+    content_html = fields.TextField(default="")
+    source = fields.TextField(default="")
+    source_type = fields.CharField(max_length=64, default="")
+    in_reply_to_uri = fields.CharField(max_length=2048, null=True)
+    in_reply_to: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
+    context_uri = fields.CharField(max_length=2048, null=True)
+    chapter: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="chapter_posts", null=True, on_delete=fields.SET_NULL
+    )
+    visibility = fields.CharField(max_length=10, default="public")
+    sensitive = fields.BooleanField(default=False)
+    url = fields.CharField(max_length=2048, null=True)
+    published = fields.DatetimeField()
+    updated = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "post"
+        indexes = (("author_id", "published"), ("in_reply_to_id",), ("chapter_id", "published"))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Tombstone(Model):
+    """The uri of a deleted object: a Create arriving after its Delete (or re-delivered
+    after it) never brings the object back."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    uri = fields.CharField(max_length=2048, unique=True)
+    deleted_at = fields.DatetimeField()
+
+    class Meta:
+        table = "tombstone"
+
+
+class Mention(Model):
+    """An actor a post mentions or addresses directly: it is delivered to them."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="mentions", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="mentioned_in", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "mention"
+        unique_together = (("post", "actor"),)
+
+
+class Like(Model):
+    """An actor likes a post (`uri`: the Like activity's id, ours or theirs)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    actor: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="likes", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="likes", on_delete=fields.CASCADE
+    )
+    uri = fields.CharField(max_length=2048, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "post_like"
+        unique_together = (("actor", "post"),)
+
+
+class Boost(Model):
+    """An actor shares (Announces) a post (`uri`: the Announce activity's id)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    actor: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="boosts", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="boosts", on_delete=fields.CASCADE
+    )
+    uri = fields.CharField(max_length=2048, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "boost"
+        unique_together = (("actor", "post"),)

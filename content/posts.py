@@ -1,0 +1,143 @@
+"""Posts written here: create, edit and delete, each publishing its activity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from actors.models import Actor
+from actors.urls import LocalUrls
+from content.audience import ORDER
+from content.errors import NotAllowed, NotFound, ValidationFailed
+from content.html import markdown_to_html, sanitize_text
+from content.models import Mention, Post, Tombstone
+from content.publishing import ANNOUNCE, REJECT, chapter_decision, publish, share_in_chapter
+from core import clock
+from core.db import in_transaction
+from core.ids import new_id
+
+LOCAL_KINDS = ("note", "article")
+SOURCE_MAX = {"note": 5_000, "article": 100_000}
+TITLE_MAX = 200
+SUMMARY_MAX = 2_000
+
+
+def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind not in LOCAL_KINDS:
+        errors["kind"] = f"Choose one of {', '.join(LOCAL_KINDS)}."
+        return errors
+    if not source.strip():
+        errors["source"] = "Write something."
+    elif len(source) > SOURCE_MAX[kind]:
+        errors["source"] = f"Use at most {SOURCE_MAX[kind]} characters."
+    if kind == "article" and not title.strip():
+        errors["title"] = "Give the article a title."
+    if len(title) > TITLE_MAX:
+        errors["title"] = f"Use at most {TITLE_MAX} characters."
+    if len(summary) > SUMMARY_MAX:
+        errors["summary"] = f"Use at most {SUMMARY_MAX} characters."
+    return errors
+
+
+async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str = "note",
+                      title: str = "", summary: str = "", visibility: str = "public",
+                      in_reply_to: Post | None = None, chapter: Actor | None = None,
+                      mentions: Sequence[Actor] = (), sensitive: bool = False) -> Post:
+    """A local member writes a post (Markdown `source`); Create is published to followers,
+    mentioned actors, the replied-to author and the addressed chapter. A local chapter the
+    author belongs to shares it with its members (Announce); a members-only chapter refuses
+    a non-member (NotAllowed)."""
+    errors = _check_text(kind, source, title, summary)
+    if visibility not in ORDER:
+        errors["visibility"] = f"Choose one of {', '.join(ORDER)}."
+    if not author.is_local:
+        errors["author"] = "Only members of this server write posts here."
+    if in_reply_to is not None and in_reply_to.is_deleted:
+        errors["in_reply_to"] = "That post was deleted."
+    if chapter is not None and chapter.kind != "Group":
+        errors["chapter"] = "Address a chapter."
+    if errors:
+        raise ValidationFailed(errors)
+    decision = await chapter_decision(chapter, author) if chapter and chapter.is_local else None
+    if decision == REJECT:
+        raise NotAllowed("only members of this chapter may post in it")
+    ident = new_id()
+    async with in_transaction():
+        post = await Post.create(
+            id=ident, uri=urls.post(ident), author=author, kind=kind,
+            title=sanitize_text(title, TITLE_MAX), summary=sanitize_text(summary, SUMMARY_MAX),
+            content_html=markdown_to_html(source), source=source, source_type="text/markdown",
+            in_reply_to=in_reply_to, in_reply_to_uri=in_reply_to.uri if in_reply_to else None,
+            context_uri=(in_reply_to.context_uri or in_reply_to.uri) if in_reply_to else None,
+            chapter=chapter, visibility=visibility, sensitive=sensitive, url=urls.post(ident),
+            published=clock.now())
+        for actor in {a.id: a for a in mentions}.values():
+            await Mention.create(post=post, actor=actor)
+        await publish("create", post_id=post.id)
+        if chapter is not None and decision == ANNOUNCE and visibility in ("public", "unlisted"):
+            await share_in_chapter(urls, chapter, post)
+    return post
+
+
+async def _own_live_post(actor: Actor, post: Post) -> None:
+    if post.is_deleted:
+        raise NotFound(post.uri)
+    if post.author_id != actor.id or not actor.is_local:  # type: ignore[attr-defined]
+        raise NotAllowed("only the author may change a post")
+
+
+async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None = None,
+                    summary: str | None = None, sensitive: bool | None = None) -> Post:
+    """The author edits a post: new text, `updated` set, Update published to the same
+    audience. Visibility does not change on edit."""
+    await _own_live_post(actor, post)
+    title = post.title if title is None else title
+    summary = post.summary if summary is None else summary
+    errors = _check_text(post.kind, source, title, summary)
+    if errors:
+        raise ValidationFailed(errors)
+    async with in_transaction():
+        post.source, post.content_html = source, markdown_to_html(source)
+        post.title = sanitize_text(title, TITLE_MAX)
+        post.summary = sanitize_text(summary, SUMMARY_MAX)
+        if sensitive is not None:
+            post.sensitive = sensitive
+        post.updated = clock.now()
+        await post.save()
+        await publish("update", post_id=post.id)
+    return post
+
+
+async def delete_post(actor: Actor, post: Post) -> None:
+    """The author deletes a post: its text goes, a Tombstone stays, Delete is published to
+    everyone who received it."""
+    await _own_live_post(actor, post)
+    async with in_transaction():
+        await erase(post)
+        await publish("delete", post_id=post.id)
+
+
+async def erase(post: Post) -> None:
+    """Empty a post and remember its uri as deleted (inside the caller's transaction)."""
+    now = clock.now()
+    post.deleted_at = now
+    post.title = post.summary = post.content_html = post.source = ""
+    await post.save()
+    if not await Tombstone.filter(uri=post.uri).exists():
+        await Tombstone.create(uri=post.uri, deleted_at=now)
+
+
+async def get_post(post_id: int) -> Post:
+    """A live post by its id, or NotFound."""
+    post = await Post.get_or_none(id=post_id, deleted_at__isnull=True)
+    if post is None:
+        raise NotFound(str(post_id))
+    return post
+
+
+async def find_post_by_uri(uri: str) -> Post | None:
+    return await Post.get_or_none(uri=uri)
+
+
+async def is_tombstoned(uri: str) -> bool:
+    return await Tombstone.filter(uri=uri).exists()

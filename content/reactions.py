@@ -1,0 +1,125 @@
+"""Likes and boosts: ours (published) and other servers' (recorded)."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from actors.models import Actor
+from actors.urls import LocalUrls
+from content.errors import NotAllowed, NotFound
+from content.models import Boost, Like, Post
+from content.publishing import publish
+from core.db import in_transaction
+from core.ids import new_id
+
+SHAREABLE = ("public", "unlisted")
+
+
+def _live(post: Post) -> None:
+    if post.is_deleted:
+        raise NotFound(post.uri)
+
+
+async def like_post(urls: LocalUrls, actor: Actor, post: Post) -> Like:
+    """One of ours likes a post (once); Like is sent to its author."""
+    _live(post)
+    async with in_transaction():
+        like = await Like.get_or_none(actor_id=actor.id, post_id=post.id)
+        if like is not None:
+            return like
+        ident = new_id()
+        like = await Like.create(actor=actor, post=post, uri=urls.activity("Like", ident))
+        await publish("like", ident=ident, actor_id=actor.id, post_id=post.id,
+                      like_uri=like.uri)
+    return like
+
+
+async def unlike_post(actor: Actor, post: Post) -> bool:
+    """One of ours takes a like back; Undo is sent to the post's author."""
+    async with in_transaction():
+        like = await Like.get_or_none(actor_id=actor.id, post_id=post.id)
+        if like is None:
+            return False
+        await like.delete()
+        await publish("undo_like", actor_id=actor.id, post_id=post.id, like_uri=like.uri)
+    return True
+
+
+async def boost_post(urls: LocalUrls, actor: Actor, post: Post) -> Boost:
+    """One of ours shares a public or unlisted post (once); Announce goes to the sharer's
+    followers and the post's author."""
+    _live(post)
+    if post.visibility not in SHAREABLE:
+        raise NotAllowed("only public and unlisted posts can be shared")
+    async with in_transaction():
+        boost = await Boost.get_or_none(actor_id=actor.id, post_id=post.id)
+        if boost is not None:
+            return boost
+        ident = new_id()
+        boost = await Boost.create(actor=actor, post=post, uri=urls.activity("Announce", ident))
+        await publish("announce", ident=ident, actor_id=actor.id, post_id=post.id,
+                      announce_uri=boost.uri)
+    return boost
+
+
+async def unboost_post(actor: Actor, post: Post) -> bool:
+    """One of ours stops sharing a post; Undo goes where the Announce went."""
+    async with in_transaction():
+        boost = await Boost.get_or_none(actor_id=actor.id, post_id=post.id)
+        if boost is None:
+            return False
+        await boost.delete()
+        await publish("undo_announce", actor_id=actor.id, post_id=post.id,
+                      announce_uri=boost.uri)
+    return True
+
+
+async def receive_like(actor: Actor, post: Post, uri: str) -> bool:
+    """A remote actor likes a post; False when it did already (or the id is taken)."""
+    if post.is_deleted:
+        return False
+    try:
+        await Like.create(actor=actor, post=post, uri=uri)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def receive_boost(actor: Actor, post: Post, uri: str) -> bool:
+    """A remote actor shares a post; False when it did already (or the id is taken)."""
+    if post.is_deleted or post.visibility not in SHAREABLE:
+        return False
+    try:
+        await Boost.create(actor=actor, post=post, uri=uri)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def remove_like(actor: Actor, *, uri: str | None = None,
+                      post: Post | None = None) -> int:
+    """Undo Like: the actor's like named by its activity id, or of the post."""
+    if uri is not None:
+        return await Like.filter(actor_id=actor.id, uri=uri).delete()
+    if post is not None:
+        return await Like.filter(actor_id=actor.id, post_id=post.id).delete()
+    return 0
+
+
+async def remove_boost(actor: Actor, *, uri: str | None = None,
+                       post: Post | None = None) -> int:
+    """Undo Announce: the actor's boost named by its activity id, or of the post."""
+    if uri is not None:
+        return await Boost.filter(actor_id=actor.id, uri=uri).delete()
+    if post is not None:
+        return await Boost.filter(actor_id=actor.id, post_id=post.id).delete()
+    return 0
+
+
+async def reaction_kind(uri: str) -> str | None:
+    """"Like" or "Announce" when `uri` names a like or boost stored here, else None."""
+    if await Like.filter(uri=uri).exists():
+        return "Like"
+    if await Boost.filter(uri=uri).exists():
+        return "Announce"
+    return None

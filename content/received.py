@@ -1,0 +1,88 @@
+"""Posts from other servers: stored once, updated by their author only, deleted for good."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from actors.models import Actor
+from content.audience import no_wider
+from content.models import Mention, Post, Tombstone
+from content.posts import erase
+from core import clock
+from core.db import in_transaction
+
+#: Columns an Update may change (visibility separately, never wider).
+_UPDATABLE = ("title", "summary", "content_html", "sensitive", "url", "source", "source_type")
+
+
+async def store_remote_post(fields: dict[str, Any], author: Actor, *,
+                            mentions: Sequence[Actor] = (),
+                            chapter: Actor | None = None) -> tuple[Post | None, bool]:
+    """Store a post received from `author`'s server; (post, created).
+
+    A uri with a Tombstone is refused (post None): a Create after its Delete, or delivered
+    again after it, never brings the object back. A uri stored already is kept as it is
+    (an Update changes it, not a second Create). A reply is linked to its parent when the
+    parent is here, and replies that arrived before their parent are linked to it now.
+    """
+    uri = str(fields["uri"])
+    if await Tombstone.filter(uri=uri).exists():
+        return None, False
+    existing = await Post.get_or_none(uri=uri)
+    if existing is not None:
+        return existing, False
+    parent_uri = fields.get("in_reply_to_uri")
+    parent = await Post.get_or_none(uri=parent_uri) if parent_uri else None
+    try:
+        async with in_transaction():
+            post = await Post.create(author=author, in_reply_to=parent, chapter=chapter,
+                                     **fields)
+            for actor in {a.id: a for a in mentions}.values():
+                await Mention.create(post=post, actor=actor)
+            await Post.filter(in_reply_to_uri=uri, in_reply_to_id__isnull=True).update(
+                in_reply_to_id=post.id)
+    except IntegrityError:  # the same object arriving twice at once
+        return await Post.get_or_none(uri=uri), False
+    return post, True
+
+
+async def update_remote_post(post: Post, author: Actor, fields: dict[str, Any]) -> bool:
+    """Apply a remote author's edit: new text and `updated`; visibility only narrower.
+
+    Only the post's author may edit it; a deleted post stays deleted. Returns whether the
+    post changed. History is not kept: the post holds its latest text and edit time."""
+    if post.author_id != author.id or post.is_deleted:  # type: ignore[attr-defined]
+        return False
+    for name in _UPDATABLE:
+        if name in fields:
+            setattr(post, name, fields[name])
+    post.visibility = no_wider(post.visibility, str(fields.get("visibility", post.visibility)))
+    post.updated = fields.get("updated") or clock.now()
+    await post.save()
+    return True
+
+
+async def delete_remote_object(uri: str, actor: Actor) -> bool:
+    """A remote actor deletes an object of its own: the post (if here) is emptied and a
+    Tombstone remembers the uri either way, so a Create arriving later is dropped.
+
+    A post by another author is left alone (False). The origin check of the inbox has made
+    sure `uri` is on the actor's own server."""
+    async with in_transaction():
+        post = await Post.get_or_none(uri=uri)
+        if post is not None:
+            if post.author_id != actor.id:  # type: ignore[attr-defined]
+                return False
+            if not post.is_deleted:
+                await erase(post)
+                return True
+        if await Tombstone.filter(uri=uri).exists():
+            return False
+        try:
+            await Tombstone.create(uri=uri, deleted_at=clock.now())
+        except IntegrityError:
+            return False
+    return True

@@ -1,0 +1,80 @@
+"""Remote posts by id: known here, or fetched from their own origin (signed by the instance
+actor) and stored — never taken from a copy another server embedded."""
+
+from __future__ import annotations
+
+from actors.keys import get_instance_actor, signer_for
+from actors.models import Actor
+from actors.urls import find_local_actor
+from content.models import Post
+from content.posts import find_post_by_uri, is_tombstoned
+from content.received import store_remote_post
+from federation import APObject, FederationError, same_origin
+from inbox.context import InboxContext
+from inbox.convert import POST_TYPES, from_ap_post
+from inbox.errors import ActorUnavailable, ObjectUnavailable
+from inbox.remote import resolve_actor
+
+#: Mentions resolved per post: only actors known here (no fetch storm from one post).
+_MENTIONS_MAX = 50
+
+
+async def fetch_post(ctx: InboxContext, uri: str) -> Post | None:
+    """The post `uri`: stored already, or fetched from its origin and stored.
+
+    None for a deleted (tombstoned) object or an unknown one on this server. The fetched
+    document must carry the id asked for (the client checks) and be attributed to an actor
+    on the same origin. Raises ObjectUnavailable when it cannot be fetched or used."""
+    post = await find_post_by_uri(uri)
+    if post is not None:
+        return None if post.is_deleted else post
+    if ctx.urls.is_ours(uri) or await is_tombstoned(uri):
+        return None
+    signer = signer_for(ctx.urls, await get_instance_actor())
+    try:
+        doc = await ctx.client().get_ap(uri, signer=signer)
+        obj = APObject.from_ap(doc)
+    except FederationError as exc:
+        raise ObjectUnavailable(f"cannot fetch {uri}: {exc}") from exc
+    if obj.type not in POST_TYPES or obj.id != uri:
+        raise ObjectUnavailable(f"{uri} is not a post")
+    if obj.author is None or not same_origin(obj.author, uri):
+        raise ObjectUnavailable(f"{uri} is attributed to an actor of another origin")
+    try:
+        author = await resolve_actor(ctx.urls, ctx.client(), obj.author)
+    except ActorUnavailable as exc:
+        raise ObjectUnavailable(f"author of {uri}: {exc.reason}") from exc
+    post, _ = await save_post(ctx, obj, author)
+    return post
+
+
+async def save_post(ctx: InboxContext, obj: APObject,
+                    author: Actor) -> tuple[Post | None, bool]:
+    """Store a post whose origin and author have been checked; (post, created). Mentions
+    of actors known here are recorded; the chapter is the first local Group addressed."""
+    mentions: list[Actor] = []
+    for tag in obj.mentions[:_MENTIONS_MAX]:
+        if tag.href:
+            found = await _known_actor(ctx, tag.href)
+            if found is not None:
+                mentions.append(found)
+    chapter = await addressed_chapter(ctx, obj)
+    return await store_remote_post(from_ap_post(obj, author), author, mentions=mentions,
+                                   chapter=chapter)
+
+
+async def addressed_chapter(ctx: InboxContext, obj: APObject) -> Actor | None:
+    """The first of our chapters named in to, cc or audience."""
+    for uri in (*obj.audience, *obj.to, *obj.cc):
+        if ctx.urls.is_ours(uri):
+            actor = await find_local_actor(ctx.urls, uri)
+            if actor is not None and actor.kind == "Group":
+                return actor
+    return None
+
+
+async def _known_actor(ctx: InboxContext, uri: str) -> Actor | None:
+    if ctx.urls.is_ours(uri):
+        return await find_local_actor(ctx.urls, uri)
+    return await Actor.get_or_none(uri=uri)
+

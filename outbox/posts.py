@@ -1,0 +1,121 @@
+"""Rendering content activities for outbox.publish: who sends, who receives, what JSON.
+
+The `outbox.publish` payload of content services (content.publishing) carries `kind`,
+`ident` and row ids/uris; docs/FEDERATION.md lists the fields of each kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actors.models import Actor, Follow
+from actors.urls import LocalUrls
+from content.models import Boost, Mention, Post
+from outbox.render import (
+    Addressing,
+    to_ap_announce,
+    to_ap_create,
+    to_ap_delete,
+    to_ap_like,
+    to_ap_reject_create,
+    to_ap_undo,
+    to_ap_update,
+)
+
+CONTENT_KINDS = frozenset({"create", "update", "delete", "like", "undo_like", "announce",
+                           "undo_announce", "reject_create"})
+Rendered = tuple[Actor, list[Actor], dict[str, Any]]
+
+
+async def followers_of(actor: Actor) -> list[Actor]:
+    rows = await Follow.filter(followed_id=actor.id, state="accepted").prefetch_related(
+        "follower")
+    return [row.follower for row in rows]
+
+
+def handle_of(urls: LocalUrls, actor: Actor) -> str:
+    host = actor.domain or urls.base.split("://", 1)[-1]
+    return f"@{actor.username}@{host}"
+
+
+async def _audience(urls: LocalUrls, post: Post, author: Actor,
+                    ) -> tuple[Addressing, list[Actor]]:
+    """The post's addressing and the actors it is delivered to: followers (unless direct),
+    mentioned actors, the replied-to author, a remote chapter; for an edit or a deletion
+    also the followers of our chapters that shared it."""
+    mentioned = [m.actor for m in await Mention.filter(post_id=post.id).prefetch_related(
+        "actor")]
+    recipients = list(mentioned)
+    reply_author = None
+    if post.in_reply_to_id is not None:  # type: ignore[attr-defined]
+        parent = await Post.get_or_none(id=post.in_reply_to_id).prefetch_related("author")  # type: ignore[attr-defined]
+        if parent is not None:
+            reply_author = parent.author
+            recipients.append(parent.author)
+    chapter = await Actor.get_or_none(id=post.chapter_id) if post.chapter_id else None  # type: ignore[attr-defined]
+    if chapter is not None:
+        recipients.append(chapter)
+    if post.visibility != "direct":
+        recipients += await followers_of(author)
+    addressing = Addressing(
+        followers=urls.collection(author, "followers"),
+        mentions=tuple((urls.actor(a), handle_of(urls, a)) for a in mentioned),
+        reply_to_author=urls.actor(reply_author) if reply_author else None,
+        chapter=urls.actor(chapter) if chapter else None,
+    )
+    return addressing, recipients
+
+
+async def _sharing_chapters(post: Post) -> list[Actor]:
+    boosts = await Boost.filter(post_id=post.id).prefetch_related("actor")
+    return [b.actor for b in boosts if b.actor.is_local and b.actor.kind == "Group"]
+
+
+async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered | None:
+    """(sender, recipients, activity) for a content payload; None when there is nothing
+    left to say (a row deleted meanwhile, a post deleted before its Create went out)."""
+    kind, ident = payload["kind"], int(payload["ident"])
+    post = await Post.get_or_none(id=payload.get("post_id", 0)).prefetch_related("author")
+    if kind == "reject_create":
+        return await _reject(urls, payload, ident)
+    if post is None:
+        return None
+    author: Actor = post.author
+    author_uri = urls.actor(author)
+    if kind in ("create", "update", "delete"):
+        if (kind == "delete") != post.is_deleted:
+            return None
+        addressing, recipients = await _audience(urls, post, author)
+        if kind == "create":
+            return author, recipients, to_ap_create(post, author_uri, addressing)
+        for chapter in await _sharing_chapters(post):
+            recipients += await followers_of(chapter)
+        if kind == "update":
+            body = to_ap_update(urls.activity("Update", ident), post, author_uri, addressing)
+        else:
+            body = to_ap_delete(urls.activity("Delete", ident), post, author_uri, addressing)
+        return author, recipients, body
+    actor = await Actor.get_or_none(id=payload["actor_id"])
+    if actor is None:
+        return None
+    actor_uri = urls.actor(actor)
+    if kind in ("like", "undo_like"):
+        body = to_ap_like(payload["like_uri"], actor_uri, post.uri, author_uri)
+        recipients = [author]
+    else:
+        body = to_ap_announce(payload["announce_uri"], actor_uri,
+                              urls.collection(actor, "followers"), post.uri, author_uri)
+        recipients = [author, *await followers_of(actor)]
+    if kind.startswith("undo_"):
+        body = to_ap_undo(urls.activity("Undo", ident), body)
+    return actor, recipients, body
+
+
+async def _reject(urls: LocalUrls, payload: dict[str, Any], ident: int) -> Rendered | None:
+    chapter = await Actor.get_or_none(id=payload["actor_id"])
+    author = await Actor.get_or_none(id=payload["recipient_id"])
+    if chapter is None or author is None:
+        return None
+    body = to_ap_reject_create(urls.activity("Reject", ident), urls.actor(chapter),
+                               payload["activity_uri"], urls.actor(author),
+                               payload["object_uri"])
+    return chapter, [author], body
