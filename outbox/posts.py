@@ -16,6 +16,7 @@ from outbox.render import (
     to_ap_create,
     to_ap_delete,
     to_ap_like,
+    to_ap_note,
     to_ap_reject_create,
     to_ap_undo,
     to_ap_update,
@@ -119,3 +120,10 @@ async def _reject(urls: LocalUrls, payload: dict[str, Any], ident: int) -> Rende
                                payload["activity_uri"], urls.actor(author),
                                payload["object_uri"])
     return chapter, [author], body
+
+
+async def render_post_document(urls: LocalUrls, post: Post) -> dict[str, Any]:
+    """What one of our posts' id answers: the Note or Article, addressed as it was sent."""
+    author: Actor = post.author
+    addressing, _ = await _audience(urls, post, author)
+    return to_ap_note(post, urls.actor(author), addressing)

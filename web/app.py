@@ -22,7 +22,7 @@ from core.errors import DatabaseError
 from core.instance_secrets import get_or_create_secret
 from core.jobs import JobRegistry, Worker
 from core.settings import Settings
-from web import activitypub, wellknown
+from web import activitypub, posts, wellknown
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
 from web.ui import auth, follows, home
@@ -136,6 +136,7 @@ def create_app(
         Route("/health", health, name="health"),
         Route("/favicon.ico", favicon, name="favicon"),
         *activitypub.routes(),
+        *posts.routes(),
         *wellknown.routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
