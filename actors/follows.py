@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from tortoise.exceptions import IntegrityError
 
 from actors.errors import ValidationFailed
@@ -11,6 +13,8 @@ from core import clock
 from core.db import in_transaction
 from core.ids import new_id
 from core.jobs import enqueue
+
+log = logging.getLogger(__name__)
 
 PUBLISH_JOB = "outbox.publish"  # handled by the outbox; named here so we never import it
 PENDING, ACCEPTED = "pending", "accepted"
@@ -230,3 +234,22 @@ async def find_pending_chapter_request(follow_id: int) -> Follow | None:
     if follow is None or follow.followed.kind != "Group" or not follow.followed.is_local:
         return None
     return follow
+
+
+async def move_followers(urls: LocalUrls, old: Actor, new: Actor) -> int:
+    """`old` moved to `new`: each of our actors following (or asking to follow) `old` follows
+    `new` instead (a Follow is sent when `new` is remote) and the old follow goes. Returns
+    how many follows moved; a follower `new` refuses keeps nothing."""
+    follows = await Follow.filter(followed_id=old.id, follower__domain__isnull=True
+                                  ).prefetch_related("follower")
+    moved = 0
+    for follow in follows:
+        follower = follow.follower
+        if follower.id != new.id:
+            try:
+                await follow_actor(urls, follower, new)
+                moved += 1
+            except ValidationFailed as exc:  # the new account takes no followers
+                log.info("move of %s: %s not moved: %s", old.uri, follower.acct_key, exc)
+        await follow.delete()
+    return moved

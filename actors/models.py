@@ -1,4 +1,5 @@
-"""Records of who is who: actors (local and remote), member accounts, chapters, follows."""
+"""Records of who is who: actors (local and remote), member accounts, chapters, follows,
+blocks between actors."""
 
 from __future__ import annotations
 
@@ -133,6 +134,28 @@ class Follow(Model):
         table = "follow"
         unique_together = (("follower", "followed"),)
         indexes = (("followed_id", "state"),)
+
+
+class Block(Model):
+    """A remote actor blocking one of ours (`uri`: the Block activity's id).
+
+    Follows between the two are removed when it arrives; an Undo by the blocker removes it.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    blocker: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="blocks_out", on_delete=fields.CASCADE
+    )
+    blocked: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="blocks_in", on_delete=fields.CASCADE
+    )
+    uri = fields.CharField(max_length=2048, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "actor_block"
+        unique_together = (("blocker", "blocked"),)
+        indexes = (("blocked_id",),)
 
 
 class DomainBlock(Model):

@@ -1,4 +1,5 @@
-"""Records of what is said: posts (local and remote), tombstones, mentions, likes, boosts."""
+"""Records of what is said: posts (local and remote), tombstones, mentions, likes, boosts,
+and reports (Flags) about actors and posts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from core.ids import new_id
 
 KINDS = ("note", "article", "page", "question")
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
+REPORT_COMMENT_MAX = 5000
+REPORT_POSTS_MAX = 100
 
 
 class Post(Model):
@@ -117,3 +120,28 @@ class Boost(Model):
     class Meta:
         table = "boost"
         unique_together = (("actor", "post"),)
+
+
+class Report(Model):
+    """A report (Flag) from another server about one of our actors or posts, for the admins.
+
+    `target` is the reported actor of ours (NULL when it is gone); `post_uris` the reported
+    posts of ours (at most REPORT_POSTS_MAX); `comment` is plain text, capped.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    reporter: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="reports_made", on_delete=fields.CASCADE
+    )
+    target: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="reports_received", null=True, on_delete=fields.SET_NULL
+    )
+    comment = fields.TextField(default="")
+    post_uris: list[str] = fields.JSONField(default=list)
+    uri = fields.CharField(max_length=2048, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "report"
+        indexes = (("target_id",), ("resolved_at",))

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from actors.blocks import find_block_by_uri
 from actors.follows import find_follow_by_uri
 from actors.models import Actor
 from actors.urls import LocalUrls
@@ -23,6 +24,7 @@ from inbox.follows import (
     on_undo_follow,
 )
 from inbox.models import InboundActivity
+from inbox.moderation import Outcome, on_block, on_flag, on_move, on_undo_block
 from inbox.posts import on_create_post, on_delete_post, on_update_post
 from inbox.reactions import (
     on_announce_create,
@@ -34,7 +36,8 @@ from inbox.reactions import (
 
 log = logging.getLogger(__name__)
 
-InboxHandler = Callable[[InboxContext, Activity, Actor], Awaitable[str]]
+#: A handler returns the final state, or (state, reason) to record why it ignored something.
+InboxHandler = Callable[[InboxContext, Activity, Actor], Awaitable[Outcome]]
 
 #: (activity type, object kind) → handler. Object kind: the embedded object's type, "Actor"
 #: for any actor type, "Post" for Note/Article/Page/Question, "Object" for an id that is not
@@ -57,23 +60,32 @@ DISPATCH: dict[tuple[str, str], InboxHandler] = {
     ("Announce", "Create"): on_announce_create,
     ("Undo", "Like"): on_undo_like,
     ("Undo", "Announce"): on_undo_announce,
+    ("Block", "Actor"): on_block,
+    ("Undo", "Block"): on_undo_block,
+    ("Flag", "Object"): on_flag,
+    ("Move", "Actor"): on_move,
 }
 _BY_ID = frozenset({"Create", "Delete", "Like", "Announce"})
 
 
 async def object_kind(activity: Activity) -> str:
     """What the activity is about, for the dispatch table."""
+    if activity.type == "Flag":  # names any number of actors and posts: sorted by its handler
+        return "Object"
     obj = activity.object
     if obj is not None:
         kind = "Tombstone" if isinstance(obj, Tombstone) else getattr(obj, "type", "")
         if kind in POST_TYPES:
             return "Post"
         return "Actor" if kind in ACTOR_TYPES else str(kind)
-    if activity.type == "Follow":
+    if activity.type in ("Follow", "Block", "Move"):
         return "Actor"
     if activity.type in ("Accept", "Reject", "Undo") and activity.object_id:
         if await find_follow_by_uri(activity.object_id) is not None:
             return "Follow"
+    if activity.type == "Undo" and activity.object_id:
+        if await find_block_by_uri(activity.object_id) is not None:
+            return "Block"
     if activity.type == "Undo" and activity.object_id:
         return await reaction_kind(activity.object_id) or "unknown"
     if activity.type in _BY_ID and activity.object_id:
@@ -96,7 +108,10 @@ async def process_inbound(ctx: InboxContext, inbound_id: int) -> str:
     handler = DISPATCH.get((activity.type, await object_kind(activity)))
     if handler is None:
         return await _finish(row, IGNORED, None)
-    return await _finish(row, await handler(ctx, activity, actor), None)
+    outcome = await handler(ctx, activity, actor)
+    if isinstance(outcome, tuple):
+        return await _finish(row, *outcome)
+    return await _finish(row, outcome, None)
 
 
 async def _finish(row: InboundActivity, state: str, error: str | None) -> str:
