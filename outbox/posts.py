@@ -127,3 +127,18 @@ async def render_post_document(urls: LocalUrls, post: Post) -> dict[str, Any]:
     author: Actor = post.author
     addressing, _ = await _audience(urls, post, author)
     return to_ap_note(post, urls.actor(author), addressing)
+
+
+async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int,
+                             limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """An author's public posts, newest first, as the Create activities that sent them
+    (what Mastodon lists in an outbox): (total, one page of activities)."""
+    live = Post.filter(author_id=author.id, visibility="public", deleted_at__isnull=True)
+    total = await live.count()
+    posts = await live.order_by("-published", "-id").offset(offset).limit(limit)
+    page = []
+    for post in posts:
+        post.author = author
+        addressing, _ = await _audience(urls, post, author)
+        page.append(to_ap_create(post, urls.actor(author), addressing))
+    return total, page

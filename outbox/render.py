@@ -74,7 +74,8 @@ def to_ap_collection(collection_id: str, total: int, *, paged: bool = True) -> d
                       first=f"{collection_id}?page=1" if paged else None).to_ap()
 
 
-def to_ap_collection_page(collection_id: str, page: int, items: Sequence[str], *,
+def to_ap_collection_page(collection_id: str, page: int,
+                          items: Sequence[str | dict[str, Any]], *,
                           total: int, has_next: bool) -> dict[str, Any]:
     """One OrderedCollectionPage of a collection."""
     return Collection(

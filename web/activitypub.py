@@ -18,6 +18,7 @@ from core.settings import Settings
 from federation import FederationClient
 from inbox.errors import Rejected
 from inbox.receive import receive
+from outbox.posts import render_outbox_page
 from outbox.render import (
     PAGE_SIZE,
     to_ap_actor,
@@ -97,14 +98,17 @@ async def actor_document(request: Request) -> Response:
 
 
 async def _collection_items(actor: Actor, name: str, offset: int,
-                            urls: LocalUrls) -> tuple[int, list[str]]:
+                            urls: LocalUrls) -> tuple[int, list[str | dict[str, Any]]]:
     if name == "followers":
         total = await count_followers(actor)
         items = await list_followers(actor, offset, PAGE_SIZE + 1)
     elif name == "following":
         total = await count_following(actor)
         items = await list_following(actor, offset, PAGE_SIZE + 1)
-    else:  # outbox and featured: filled once content exists
+    elif name == "outbox":
+        total, activities = await render_outbox_page(urls, actor, offset, PAGE_SIZE + 1)
+        return total, list(activities)
+    else:  # featured: filled once members and chapters can pin posts
         return 0, []
     return total, [urls.actor(a) for a in items]
 

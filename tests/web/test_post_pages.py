@@ -58,3 +58,22 @@ async def test_deleted_private_and_unknown_posts(client: httpx.AsyncClient,
     for path in ("/posts/123", "/posts/abc", "/posts/99999999999999999999999"):
         assert (await client.get(path, headers=AS_JSON)).status_code == 404
         assert (await client.get(path)).status_code == 404
+
+
+async def test_the_outbox_lists_public_posts_as_create_activities(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    local: Local = await make_locals(settings)
+    urls = LocalUrls(settings.server.base_url)
+    posts = [await create_post(urls, local.member, f"post {n}") for n in range(23)]
+    await create_post(urls, local.member, "followers only", visibility="followers")
+    await delete_post(local.member, posts[0])
+    outbox = (await client.get("/users/alice/outbox", headers=AS_JSON)).json()
+    assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 22
+    first = (await client.get("/users/alice/outbox?page=1", headers=AS_JSON)).json()
+    second = (await client.get("/users/alice/outbox?page=2", headers=AS_JSON)).json()
+    items = first["orderedItems"] + second["orderedItems"]
+    assert len(first["orderedItems"]) == 20 and "next" in first and "next" not in second
+    assert all(item["type"] == "Create" for item in items)
+    assert [item["object"]["id"] for item in items] == [p.uri for p in reversed(posts[1:])]
+    assert "followers only" not in str(items) and "post 0<" not in str(items)
