@@ -23,14 +23,17 @@ def _live(post: Post) -> None:
 async def like_post(urls: LocalUrls, actor: Actor, post: Post) -> Like:
     """One of ours likes a post (once); Like is sent to its author."""
     _live(post)
-    async with in_transaction():
-        like = await Like.get_or_none(actor_id=actor.id, post_id=post.id)
-        if like is not None:
-            return like
-        ident = new_id()
-        like = await Like.create(actor=actor, post=post, uri=urls.activity("Like", ident))
-        await publish("like", ident=ident, actor_id=actor.id, post_id=post.id,
-                      like_uri=like.uri)
+    try:
+        async with in_transaction():
+            like = await Like.get_or_none(actor_id=actor.id, post_id=post.id)
+            if like is not None:
+                return like
+            ident = new_id()
+            like = await Like.create(actor=actor, post=post, uri=urls.activity("Like", ident))
+            await publish("like", ident=ident, actor_id=actor.id, post_id=post.id,
+                          like_uri=like.uri)
+    except IntegrityError:  # the same like twice at once (a double click): keep the first
+        return await Like.get(actor_id=actor.id, post_id=post.id)
     return like
 
 
@@ -51,14 +54,18 @@ async def boost_post(urls: LocalUrls, actor: Actor, post: Post) -> Boost:
     _live(post)
     if post.visibility not in SHAREABLE:
         raise NotAllowed("only public and unlisted posts can be shared")
-    async with in_transaction():
-        boost = await Boost.get_or_none(actor_id=actor.id, post_id=post.id)
-        if boost is not None:
-            return boost
-        ident = new_id()
-        boost = await Boost.create(actor=actor, post=post, uri=urls.activity("Announce", ident))
-        await publish("announce", ident=ident, actor_id=actor.id, post_id=post.id,
-                      announce_uri=boost.uri)
+    try:
+        async with in_transaction():
+            boost = await Boost.get_or_none(actor_id=actor.id, post_id=post.id)
+            if boost is not None:
+                return boost
+            ident = new_id()
+            boost = await Boost.create(actor=actor, post=post,
+                                       uri=urls.activity("Announce", ident))
+            await publish("announce", ident=ident, actor_id=actor.id, post_id=post.id,
+                          announce_uri=boost.uri)
+    except IntegrityError:  # the same boost twice at once: keep the first
+        return await Boost.get(actor_id=actor.id, post_id=post.id)
     return boost
 
 

@@ -160,3 +160,17 @@ async def test_bad_input_is_refused_before_anything_is_written(
         await create_post(urls, local.member, "  ", visibility="everyone", kind="poem")
     assert set(info.value.errors) == {"kind", "visibility"}
     assert await Post.all().count() == 0
+
+
+async def test_a_double_click_likes_and_boosts_once(local: Local, settings: Settings) -> None:
+    import asyncio
+
+    from content.models import Like
+
+    urls = LocalUrls(settings.server.base_url)
+    post = await create_post(urls, local.member, "click twice")
+    likes = await asyncio.gather(*(like_post(urls, local.chapter, post) for _ in range(3)))
+    boosts = await asyncio.gather(*(boost_post(urls, local.chapter, post) for _ in range(3)))
+    assert len({like.id for like in likes}) == 1 and len({b.id for b in boosts}) == 1
+    assert await Like.filter(post_id=post.id).count() == 1
+    assert await Boost.filter(post_id=post.id).count() == 1
