@@ -1,5 +1,5 @@
-"""Records of who is who: actors (local and remote), member accounts, chapters, follows,
-blocks between actors."""
+"""Records of who is who: actors (local and remote), member accounts, chapters and their
+roles, follows, blocks between actors, invitations, the campaign and its daily tally."""
 
 from __future__ import annotations
 
@@ -76,9 +76,25 @@ class Account(Model):
     locale = fields.CharField(max_length=20, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    # Who recruited this member, and through which invitation (NULL: joined without one).
+    invited_by: fields.ForeignKeyNullableRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="recruits", null=True, on_delete=fields.SET_NULL
+    )
+    invitation: fields.ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
+        "models.Invitation", related_name="accounts", null=True, on_delete=fields.SET_NULL
+    )
+    # The review of an application (registration mode `approval`): pending while approved is
+    # False and rejected_at is NULL; `review_note` is what the admin told the applicant.
+    reviewed_at = fields.DatetimeField(null=True)
+    reviewed_by: fields.ForeignKeyNullableRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="reviews", null=True, on_delete=fields.SET_NULL
+    )
+    rejected_at = fields.DatetimeField(null=True)
+    review_note = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "account"
+        indexes = (("invited_by_id",), ("approved", "rejected_at"))
 
     @property
     def is_admin(self) -> bool:
@@ -105,10 +121,120 @@ class Chapter(Model):
     parent_uri = fields.CharField(max_length=2048, null=True)
     join_policy = fields.CharField(max_length=20, default="open")
     members_visible = fields.BooleanField(default=True)
+    # The chapter's own membership goal in the campaign (NULL: none).
+    campaign_goal = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "chapter"
+
+
+class SubChapter(Model):
+    """A chapter on another server that names one of ours as its parent (it told us with an
+    `Add` to our chapter's `subChapters` collection, and its actor document agrees)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    parent: fields.ForeignKeyRelation[Chapter] = fields.ForeignKeyField(
+        "models.Chapter", related_name="remote_children", on_delete=fields.CASCADE
+    )
+    child: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="parent_links", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sub_chapter"
+        unique_together = (("parent", "child"),)
+
+
+class ChapterRole(Model):
+    """A role an actor holds in a group: `coordinator` (admits members, moderates).
+
+    For our chapters the coordinators are set here (local or remote members); for a remote
+    group we record what its Add/Remove on its moderators collection told us.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    group: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="roles", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="group_roles", on_delete=fields.CASCADE
+    )
+    role = fields.CharField(max_length=20, default="coordinator")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "chapter_role"
+        unique_together = (("group", "actor"),)
+        indexes = (("actor_id",),)
+
+
+class Invitation(Model):
+    """An invitation link a member made: `code` is the secret part of the link.
+
+    Usable while not revoked, not expired and used fewer than `max_uses` times (NULL: no
+    limit). `chapter`, when set, is a chapter of ours the new member asks to join.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    code = fields.CharField(max_length=64, unique=True)
+    inviter: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="invitations", on_delete=fields.CASCADE
+    )
+    chapter: fields.ForeignKeyNullableRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="chapter_invitations", null=True,
+        on_delete=fields.SET_NULL
+    )
+    note = fields.CharField(max_length=200, default="")
+    max_uses = fields.IntField(null=True)
+    uses = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "invitation"
+        indexes = (("inviter_id",),)
+
+
+class Campaign(Model):
+    """The membership campaign of the organization, as the admins set it on the web.
+
+    One row. The `[campaign]` section of the configuration is the default until they do.
+    """
+
+    id = fields.IntField(primary_key=True)
+    label = fields.CharField(max_length=100)
+    goal = fields.IntField()
+    starts_on = fields.DateField(null=True)
+    ends_on = fields.DateField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "campaign"
+
+
+class DailyTally(Model):
+    """The membership counts of one UTC day, for the organization (`scope` 0) or one of
+    our chapters (`scope` = the chapter's id), written by the daily tally job.
+
+    members: approved members (of a chapter: accepted followers, remote ones included);
+    new_members: of those, joined that day; active_members: logged in or posted in the
+    30 days before.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    day = fields.DateField()
+    scope = fields.BigIntField(default=0)
+    members = fields.IntField(default=0)
+    new_members = fields.IntField(default=0)
+    active_members = fields.IntField(default=0)
+    recorded_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "daily_tally"
+        unique_together = (("scope", "day"),)
 
 
 class Follow(Model):

@@ -1,5 +1,5 @@
 """Records of what is said: posts (local and remote), tombstones, mentions, likes, boosts,
-and reports (Flags) about actors and posts."""
+pinned (featured) posts, notifications, and reports (Flags) about actors and posts."""
 
 from __future__ import annotations
 
@@ -145,3 +145,47 @@ class Report(Model):
     class Meta:
         table = "report"
         indexes = (("target_id",), ("resolved_at",))
+
+
+class Pin(Model):
+    """A post an actor features: a member's pinned post, or a chapter's featured post
+    (its `featured` collection; Add/Remove with that collection as target change it)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    actor: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="pins", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="pins", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "pin"
+        unique_together = (("actor", "post"),)
+
+
+class Notification(Model):
+    """Something a local member should know: `kind` (follow, follow_request, join_accepted,
+    join_rejected, application_accepted, mention, favourite, reblog …), who caused it
+    (`actor`, e.g. the chapter that accepted) and the post it is about, if any."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    recipient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="notifications", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=30)
+    actor: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="notifications_caused", null=True,
+        on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    text = fields.CharField(max_length=500, default="")
+    read_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notification"
+        indexes = (("recipient_id", "id"),)

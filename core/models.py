@@ -1,4 +1,4 @@
-"""The core layer's records: durable jobs and instance-wide secrets."""
+"""The core layer's records: durable jobs, instance-wide secrets and outgoing email."""
 
 from __future__ import annotations
 
@@ -45,3 +45,22 @@ class InstanceSecret(Model):
 
     class Meta:
         table = "instance_secret"
+
+
+class MailMessage(Model):
+    """An email the server sends (confirmation, application answer …), kept for the admins.
+
+    Sent by the `mail.send` job when SMTP is configured (`sent_at` set, or `error` after the
+    last failed try); without SMTP it is only logged and listed on the admin page.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    to_address = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=300)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    error = fields.TextField(default="")
+
+    class Meta:
+        table = "mail_message"
