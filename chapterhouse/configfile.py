@@ -84,4 +84,13 @@ label = "members"
 # Development switches: keep both false in production (see config.toml for why).
 allow_http = false
 allow_private_addresses = false
+
+[email]
+# Empty smtp_host: mail is logged and listed on the admin page instead of sent.
+smtp_host = ""
+smtp_port = 587
+smtp_username = ""
+smtp_password = ""
+security = "starttls"
+from_address = ""
 """

@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ ENV_VAR = "CHAPTERHOUSE_CONFIG"
 DEFAULT_FILE = "config.toml"
 REGISTRATION_MODES = ("open", "approval", "invite")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+SMTP_SECURITY = ("starttls", "tls", "none")
 
 _DOMAIN_RE = re.compile(
     r"^(?=.{1,253}(:\d{1,5})?$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$"
@@ -69,8 +71,28 @@ class RegistrationSettings:
 
 @dataclass(frozen=True)
 class CampaignSettings:
+    """The campaign's defaults; admins may change them on the web (stored in the database)."""
+
     goal: int
     label: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Outgoing mail. With no smtp_host, messages are logged and listed for the admins."""
+
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    smtp_password: str
+    security: str
+    from_address: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.smtp_host)
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,7 @@ class Settings:
     registration: RegistrationSettings
     campaign: CampaignSettings
     federation: FederationSettings
+    email: EmailSettings
 
 
 # --- the schema -------------------------------------------------------------------------------
@@ -150,6 +173,13 @@ def _check_db_url(v: str) -> str | None:
     return "must start with sqlite:// or postgres://"
 
 
+def _check_email(v: str) -> str | None:
+    if not v:
+        return None
+    local, at, host = v.rpartition("@")
+    return None if at and local and "." in host and " " not in v else f"is not an email address: {v!r}"
+
+
 def _check_proxies(v: list[Any]) -> str | None:
     import ipaddress
 
@@ -197,14 +227,25 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
     "campaign": {
         "goal": (int, 1000, _between(1, 1_000_000_000)),
         "label": (str, "members", _nonempty(100)),
+        "starts_on": (date, None, None),
+        "ends_on": (date, None, None),
     },
     "federation": {
         "allow_http": (bool, False, None),
         "allow_private_addresses": (bool, False, None),
     },
+    "email": {
+        "smtp_host": (str, "", lambda v: None if len(v) <= 255 else "is too long"),
+        "smtp_port": (int, 587, _between(1, 65535)),
+        "smtp_username": (str, "", None),
+        "smtp_password": (str, "", None),
+        "security": (str, "starttls", _one_of(SMTP_SECURITY)),
+        "from_address": (str, "", _check_email),
+    },
 }
 
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list",
+               date: "a date (2026-01-31, unquoted)"}
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -238,10 +279,13 @@ def _section_values(path: Path, name: str, table: Mapping[str, Any]) -> dict[str
             value = default
         else:
             value = table[key]
-            # bool is a subclass of int in Python: `port = true` must not pass as 1.
-            if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            # bool is a subclass of int in Python: `port = true` must not pass as 1; and a
+            # datetime is a date, but a campaign day is a plain date.
+            if not isinstance(value, typ) or (typ is int and isinstance(value, bool)) or (
+                typ is date and type(value) is not date
+            ):
                 raise ConfigError(f"{where} must be {_TYPE_NAMES[typ]}, not {value!r}")
-        if check is not None:
+        if check is not None and value is not None:
             problem = check(value)
             if problem:
                 raise ConfigError(f"{where} {problem}")
@@ -304,6 +348,18 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         server=server,
         database=DatabaseSettings(url=_resolve_sqlite(vals["database"]["url"], base)),
         registration=RegistrationSettings(**vals["registration"]),
-        campaign=CampaignSettings(**vals["campaign"]),
+        campaign=_campaign(chosen, vals["campaign"]),
         federation=FederationSettings(**vals["federation"]),
+        email=EmailSettings(**{
+            **vals["email"],
+            "from_address": vals["email"]["from_address"]
+            or f"noreply@{inst.domain.split(':', 1)[0]}",
+        }),
     )
+
+
+def _campaign(path: Path, values: dict[str, Any]) -> CampaignSettings:
+    campaign = CampaignSettings(**values)
+    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
+        raise ConfigError(f"{path}: [campaign] ends_on must not be before starts_on")
+    return campaign
