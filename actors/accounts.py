@@ -1,19 +1,28 @@
-"""Member accounts: registration (with the commitments), log-in, admins, member counts."""
+"""Member accounts: registration (with the commitments, an invitation or an application),
+the admins' review of applications, log-in, member counts."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
 from actors.errors import LoginFailed, ValidationFailed
+from actors.follows import follow_actor
+from actors.invitations import claim_use, find_usable_invitation
 from actors.keys import new_key_pair
-from actors.models import USERNAME_MAX, Account, Actor
+from actors.models import USERNAME_MAX, Account, Actor, Invitation
 from actors.passwords import hash_password, needs_rehash, verify_password
+from actors.urls import LocalUrls
 from core import clock
 from core.db import in_transaction
-from core.settings import RegistrationSettings
+from core.mail import send_mail
+from core.settings import RegistrationSettings, Settings
+
+log = logging.getLogger(__name__)
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{1,{USERNAME_MAX}}}$")
 EMAIL_RE = re.compile(
@@ -22,6 +31,7 @@ EMAIL_RE = re.compile(
 PASSWORD_MAX = 1024
 DISPLAY_NAME_MAX = 100
 REASON_MAX = 2000
+REVIEW_NOTE_MAX = 2000
 # Names that would collide with our own paths, the instance actor or well-known roles.
 RESERVED_USERNAMES = frozenset(
     {
@@ -85,7 +95,9 @@ def validate_username(username: str, *, allow_reserved: bool = False) -> str | N
     return None
 
 
-def _validate(reg: Registration, rules: RegistrationSettings, *, admin: bool) -> dict[str, str]:
+def _validate(
+    reg: Registration, rules: RegistrationSettings, *, admin: bool, invited: bool
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if problem := validate_username(reg.username, allow_reserved=admin):
         errors["username"] = problem
@@ -104,12 +116,14 @@ def _validate(reg: Registration, rules: RegistrationSettings, *, admin: bool) ->
         errors["display_name"] = f"Use at most {DISPLAY_NAME_MAX} characters."
     if not reg.accepted_commitments:
         errors["commitments"] = "Joining means accepting the commitments; tick the box to accept."
-    if not admin and rules.mode == "approval":
+    # An invitation from a member stands in for the admins' approval (as in Mastodon), and
+    # is the only way in when the mode is `invite`.
+    if not admin and not invited and rules.mode == "approval":
         if not reg.reason.strip():
             errors["reason"] = "Tell us briefly why you want to join."
         elif len(reg.reason) > REASON_MAX:
             errors["reason"] = f"Use at most {REASON_MAX} characters."
-    if not admin and rules.mode == "invite":
+    if not admin and not invited and rules.mode == "invite":
         errors["invite"] = "Joining is by invitation only."
     return errors
 
@@ -124,15 +138,31 @@ async def _taken(username: str, email: str) -> dict[str, str]:
 
 
 async def register_member(
-    reg: Registration, rules: RegistrationSettings, *, role: str = "member"
+    reg: Registration,
+    rules: RegistrationSettings,
+    *,
+    role: str = "member",
+    invitation_code: str | None = None,
+    urls: LocalUrls | None = None,
 ) -> Account:
     """Create a member who accepted the commitments; raise ValidationFailed and write nothing
-    when anything is wrong (a taken username in any letter case, an empty password…).
+    when anything is wrong (a taken username in any letter case, an empty password, an
+    expired invitation…).
 
     In `approval` mode the account waits for an admin; admins made by the CLI skip the mode.
+    With `invitation_code` (any mode) the account is approved at once and credited to the
+    inviter, and one use of the invitation is taken in the same transaction; when the
+    invitation names a chapter the new member asks to join it (`urls` needed for that).
     """
     admin = role == "admin"
-    errors = _validate(reg, rules, admin=admin)
+    invited = bool(invitation_code) and not admin
+    errors = _validate(reg, rules, admin=admin, invited=invited)
+    invitation: Invitation | None = None
+    if invited:
+        try:
+            invitation = await find_usable_invitation(invitation_code or "")
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
     email = normalize_email(reg.email)
     # A taken name or address is reported with the other mistakes, so the form says it all
     # at once; a field that is malformed already keeps its own message.
@@ -140,10 +170,15 @@ async def register_member(
         errors.setdefault(field, message)
     if errors:
         raise ValidationFailed(errors)
+    chapter = invitation.chapter if invitation is not None else None
+    if chapter is not None and urls is None:
+        raise ValueError("register_member: an invitation to a chapter needs the urls")
     password_hash = await hash_password(reg.password)
     private_pem, public_pem = await new_key_pair()
     try:
         async with in_transaction():
+            if invitation is not None:
+                await claim_use(invitation)  # raises (and rolls back) when the race was lost
             actor = await Actor.create(
                 kind="Person",
                 username=reg.username,
@@ -153,22 +188,42 @@ async def register_member(
                 private_key_pem=private_pem,
                 public_key_pem=public_pem,
             )
-            return await Account.create(
+            account = await Account.create(
                 actor=actor,
                 email=email,
                 password_hash=password_hash,
                 role=role,
                 confirmed=admin,
-                approved=admin or rules.mode == "open",
-                application_reason=reg.reason.strip(),
+                approved=admin or invitation is not None or rules.mode == "open",
+                application_reason="" if invitation is not None else reg.reason.strip(),
                 commitments_version=rules.commitments_version,
                 commitments_accepted_at=clock.now(),
+                invited_by=invitation.inviter if invitation else None,
+                invitation=invitation,
             )
     except IntegrityError:
         # Someone took the name or address between our check and our insert.
         raise ValidationFailed(
             await _taken(reg.username, email) or {"username": "This username is taken."}
         ) from None
+    if chapter is not None and urls is not None:
+        try:
+            await follow_actor(urls, actor, chapter)
+        except ValidationFailed as exc:  # the chapter was closed since the link was made
+            log.info("new member %s cannot ask to join %s: %s", actor.username,
+                     chapter.username, exc)
+    return account
+
+
+PENDING_MESSAGE = "Your application is waiting for an administrator's approval."
+
+
+def rejection_message(account: Account) -> str:
+    """What a rejected applicant reads when logging in (with the note the admin wrote)."""
+    text = "Your application was not accepted."
+    if account.review_note:
+        text += f" The administrators wrote: {account.review_note}"
+    return text
 
 
 async def authenticate(identifier: str, password: str) -> Account:
@@ -182,8 +237,10 @@ async def authenticate(identifier: str, password: str) -> Account:
     ok = await verify_password(account.password_hash if account else None, password[:PASSWORD_MAX])
     if account is None or not ok:
         raise LoginFailed("Wrong username, email address or password.")
+    if account.rejected_at is not None:
+        raise LoginFailed(rejection_message(account))
     if not account.approved:
-        raise LoginFailed("Your application is waiting for an administrator's approval.")
+        raise LoginFailed(PENDING_MESSAGE)
     if needs_rehash(account.password_hash):
         account.password_hash = await hash_password(password)
     account.last_login_at = clock.now()
@@ -194,3 +251,81 @@ async def authenticate(identifier: str, password: str) -> Account:
 async def member_count() -> int:
     """Members who may take part: approved local accounts."""
     return await Account.filter(approved=True).count()
+
+
+# --- the applications queue (registration mode `approval`) ---------------------------------
+
+
+async def pending_applications(limit: int = 500) -> list[Account]:
+    """Applications waiting for the admins, oldest first, with the actor and any inviter."""
+    return (
+        await Account.filter(approved=False, rejected_at__isnull=True)
+        .order_by("created_at", "id")
+        .limit(limit)
+        .prefetch_related("actor", "invited_by")
+    )
+
+
+async def accept_application(
+    settings: Settings, account_id: int, reviewer: Actor
+) -> Account | None:
+    """An admin accepts a pending application: the member may log in. When SMTP is configured
+    the applicant gets a welcome with the log-in link (else it is logged and listed for the
+    admins). None when there is no such pending application (answered already)."""
+    now = clock.now()
+    async with in_transaction():
+        done = await Account.filter(
+            id=account_id, approved=False, rejected_at__isnull=True
+        ).update(approved=True, reviewed_at=now, reviewed_by_id=reviewer.id)
+        if not done:
+            return None
+        account = await Account.get(id=account_id).prefetch_related("actor")
+        name = settings.instance.name
+        await send_mail(
+            settings.email,
+            account.email,
+            f"Welcome to {name}",
+            f"Hello {account.actor.display_name or account.actor.username},\n\n"
+            f"Your application to join {name} has been accepted. Welcome!\n\n"
+            f"Log in as {account.actor.username} here:\n"
+            f"{settings.server.base_url.rstrip('/')}/login\n",
+        )
+    return account
+
+
+async def reject_applications(
+    settings: Settings, account_ids: Sequence[int], reviewer: Actor, note: str = ""
+) -> list[Account]:
+    """An admin rejects pending applications, with an optional note to the applicants (told
+    by email when SMTP is configured, and when they try to log in). The accounts stay, so
+    their usernames and addresses stay taken. Returns those rejected now."""
+    note = note.strip()[:REVIEW_NOTE_MAX]
+    now = clock.now()
+    rejected: list[Account] = []
+    name = settings.instance.name
+    async with in_transaction():
+        for account_id in dict.fromkeys(account_ids):
+            done = await Account.filter(
+                id=account_id, approved=False, rejected_at__isnull=True
+            ).update(rejected_at=now, reviewed_at=now, reviewed_by_id=reviewer.id,
+                     review_note=note)
+            if not done:
+                continue
+            account = await Account.get(id=account_id).prefetch_related("actor")
+            body = (
+                f"Hello {account.actor.display_name or account.actor.username},\n\n"
+                f"Your application to join {name} was not accepted.\n"
+            )
+            if note:
+                body += f"\nThe administrators wrote:\n\n{note}\n"
+            await send_mail(settings.email, account.email, f"Your application to {name}", body)
+            rejected.append(account)
+    return rejected
+
+
+async def reject_application(
+    settings: Settings, account_id: int, reviewer: Actor, note: str = ""
+) -> Account | None:
+    """Reject one pending application (see reject_applications); None if none is pending."""
+    rejected = await reject_applications(settings, [account_id], reviewer, note)
+    return rejected[0] if rejected else None

@@ -19,6 +19,7 @@ from actors.errors import ValidationFailed
 from chapterhouse import __version__
 from chapterhouse.configfile import render_config
 from chapterhouse.wiring import MODEL_MODULES, build_app, job_registry
+from content.tally import ensure_tally_scheduled
 from core import db
 from core.errors import ConfigError, DatabaseError
 from core.jobs import Worker
@@ -143,6 +144,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
     async def run() -> None:
         await _require_migrated()
+        await ensure_tally_scheduled()  # the hourly campaign tally, once per database
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -8,7 +8,9 @@ import httpx
 from starlette.applications import Starlette
 
 from actors.urls import LocalUrls
+from content.tally import TALLY_JOB, TALLY_JOB_OPTIONS, run_tally_job
 from core.jobs import JobRegistry
+from core.mail import MAIL_JOB, MAIL_OPTIONS, make_mail_handler
 from core.settings import Settings
 from federation import FederationClient
 from inbox.process import make_process_handler
@@ -63,13 +65,15 @@ def job_registry(
     registry.register(PROCESS_JOB, make_process_handler(urls, client.get))
 
     async def run_publish(payload: dict[str, Any]) -> None:
-        await publish(urls, payload)
+        await publish(urls, payload, client=client.get)
 
     async def run_deliver(payload: dict[str, Any]) -> None:
         await deliver(urls, client.get(), payload)
 
     registry.register("outbox.publish", run_publish)
     registry.register(DELIVER_JOB, run_deliver, **DELIVERY_OPTIONS)
+    registry.register(TALLY_JOB, run_tally_job, **TALLY_JOB_OPTIONS)
+    registry.register(MAIL_JOB, make_mail_handler(settings.email), **MAIL_OPTIONS)
     return registry
 
 

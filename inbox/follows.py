@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from actors.follows import end_follow, find_follow_by_uri, mark_follow_answered, receive_follow
+from actors.chapters import drop_roles_of_former_members
+from actors.follows import (
+    ACCEPTED,
+    end_follow,
+    find_follow_by_uri,
+    follow_between,
+    mark_follow_answered,
+    receive_follow,
+)
 from actors.models import Actor
 from actors.urls import find_local_actor
+from content.membership import notify_join_request
+from content.notifications import notify
+from core.db import in_transaction
 from federation import Activity
 from inbox.context import InboxContext
 
@@ -20,7 +31,9 @@ async def on_follow_actor(ctx: InboxContext, activity: Activity, actor: Actor) -
     followed = await find_local_actor(ctx.urls, activity.object_id or "")
     if followed is None or activity.id is None:
         return IGNORED
-    await receive_follow(actor, followed, activity.id)
+    follow = await receive_follow(actor, followed, activity.id)
+    if follow is not None and follow.state != ACCEPTED and followed.kind == "Group":
+        await notify_join_request(follow)  # the chapter's coordinators have to decide
     return PROCESSED
 
 
@@ -35,6 +48,8 @@ async def on_undo_follow(ctx: InboxContext, activity: Activity, actor: Actor) ->
             removed = await end_follow(actor, uri=inner.id) if inner.id else 0
     else:
         removed = await end_follow(actor, uri=activity.object_id)
+    if removed:
+        await drop_roles_of_former_members(actor)  # a coordinator who left is one no more
     return PROCESSED if removed else IGNORED
 
 
@@ -51,7 +66,16 @@ async def _answer(ctx: InboxContext, activity: Activity, actor: Actor, *, accept
         uri = follow.uri
     if follower is None or not follower.is_local:
         return IGNORED
-    found = await mark_follow_answered(follower, actor, accepted=accepted, uri=uri)
+    async with in_transaction():
+        before = await follow_between(follower, actor)
+        found = await mark_follow_answered(follower, actor, accepted=accepted, uri=uri)
+        if found and before is not None and actor.kind == "Group":
+            # A chapter elsewhere answered a member's request to join: tell the member, once
+            # (a repeated Accept of an accepted follow changes nothing).
+            if not accepted:
+                await notify(follower, "join_rejected", actor=actor)
+            elif before.state != ACCEPTED:
+                await notify(follower, "join_accepted", actor=actor)
     return PROCESSED if found else IGNORED
 
 

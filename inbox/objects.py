@@ -9,7 +9,7 @@ from actors.urls import find_local_actor
 from content.models import Post
 from content.posts import find_post_by_uri, is_tombstoned
 from content.received import store_remote_post
-from federation import APObject, FederationError, same_origin
+from federation import APObject, BadStatus, FederationError, same_origin
 from inbox.context import InboxContext
 from inbox.convert import POST_TYPES, from_ap_post
 from inbox.errors import ActorUnavailable, ObjectUnavailable
@@ -19,39 +19,54 @@ from inbox.remote import resolve_actor
 _MENTIONS_MAX = 50
 
 
-async def fetch_post(ctx: InboxContext, uri: str) -> Post | None:
-    """The post `uri`: stored already, or fetched from its origin and stored.
-
-    None for a deleted (tombstoned) object or an unknown one on this server. The fetched
-    document must carry the id asked for (the client checks) and be attributed to an actor
-    on the same origin. Raises ObjectUnavailable when it cannot be fetched or used."""
-    post = await find_post_by_uri(uri)
-    if post is not None:
-        return None if post.is_deleted else post
-    if ctx.urls.is_ours(uri) or await is_tombstoned(uri):
-        return None
+async def fetch_post_document(ctx: InboxContext, uri: str) -> APObject:
+    """The post `uri` as its own origin serves it now (signed by the instance actor): it must
+    carry that id and be attributed to an actor of the same origin. Raises BadStatus (the
+    origin's answer, e.g. 404/410 for a deleted post) or ObjectUnavailable."""
     signer = signer_for(ctx.urls, await get_instance_actor())
     try:
         doc = await ctx.client().get_ap(uri, signer=signer)
         obj = APObject.from_ap(doc)
+    except BadStatus:
+        raise
     except FederationError as exc:
         raise ObjectUnavailable(f"cannot fetch {uri}: {exc}") from exc
     if obj.type not in POST_TYPES or obj.id != uri:
         raise ObjectUnavailable(f"{uri} is not a post")
     if obj.author is None or not same_origin(obj.author, uri):
         raise ObjectUnavailable(f"{uri} is attributed to an actor of another origin")
+    return obj
+
+
+async def fetch_post(ctx: InboxContext, uri: str, *, group: Actor | None = None) -> Post | None:
+    """The post `uri`: stored already, or fetched from its origin and stored.
+
+    None for a deleted (tombstoned) object or an unknown one on this server. The fetched
+    document must carry the id asked for (the client checks) and be attributed to an actor
+    on the same origin. A remote `group` relaying it (Announce) becomes its chapter when the
+    post addresses it. Raises ObjectUnavailable when it cannot be fetched or used."""
+    post = await find_post_by_uri(uri)
+    if post is not None:
+        return None if post.is_deleted else post
+    if ctx.urls.is_ours(uri) or await is_tombstoned(uri):
+        return None
     try:
-        author = await resolve_actor(ctx.urls, ctx.client(), obj.author)
+        obj = await fetch_post_document(ctx, uri)
+    except BadStatus as exc:
+        raise ObjectUnavailable(f"cannot fetch {uri}: {exc}") from exc
+    try:
+        author = await resolve_actor(ctx.urls, ctx.client(), obj.author or "")
     except ActorUnavailable as exc:
         raise ObjectUnavailable(f"author of {uri}: {exc.reason}") from exc
-    post, _ = await save_post(ctx, obj, author)
+    post, _ = await save_post(ctx, obj, author, group=group)
     return post
 
 
-async def save_post(ctx: InboxContext, obj: APObject,
-                    author: Actor) -> tuple[Post | None, bool]:
+async def save_post(ctx: InboxContext, obj: APObject, author: Actor, *,
+                    group: Actor | None = None) -> tuple[Post | None, bool]:
     """Store a post whose origin and author have been checked; (post, created). Mentions
-    of actors known here are recorded; the chapter is the first local Group addressed."""
+    of actors known here are recorded; the chapter is the first local Group addressed, else
+    the remote `group` that relayed it if the post addresses it (to, cc or audience)."""
     mentions: list[Actor] = []
     for tag in obj.mentions[:_MENTIONS_MAX]:
         if tag.href:
@@ -59,6 +74,9 @@ async def save_post(ctx: InboxContext, obj: APObject,
             if found is not None:
                 mentions.append(found)
     chapter = await addressed_chapter(ctx, obj)
+    if chapter is None and group is not None and group.uri in (*obj.audience, *obj.to,
+                                                               *obj.cc):
+        chapter = group
     return await store_remote_post(from_ap_post(obj, author), author, mentions=mentions,
                                    chapter=chapter)
 
@@ -78,3 +96,16 @@ async def _known_actor(ctx: InboxContext, uri: str) -> Actor | None:
         return await find_local_actor(ctx.urls, uri)
     return await Actor.get_or_none(uri=uri)
 
+
+
+async def deleted_at_origin(ctx: InboxContext, uri: str) -> bool | None:
+    """Does the origin of `uri` say the object is gone? True for 404/410 or a Tombstone with
+    that id, False when it still serves it, None when it cannot tell (down, refused …)."""
+    signer = signer_for(ctx.urls, await get_instance_actor())
+    try:
+        doc = await ctx.client().get_ap(uri, signer=signer)
+    except BadStatus as exc:
+        return True if exc.status in (404, 410) else None
+    except FederationError:
+        return None
+    return doc.get("type") == "Tombstone"  # the client made sure it carries that id

@@ -42,7 +42,11 @@ def check_origins(doc: Mapping[str, Any], activity_id: str, kind: str, actor: st
         inner_actor = first.get("actor")
         if inner_actor is not None and id_of(inner_actor) != actor:
             raise Rejected(403, f"{kind} of another actor's activity")
-        if "attributedTo" in first and actor not in _ids(first.get("attributedTo")):
+        # On a Group, attributedTo names its moderators (FEP-1b12), not an author: a group
+        # updating its own document (Lemmy, Chapterhouse) is checked by id below instead.
+        own_actor = first.get("type") in ACTOR_TYPES and id_of(first) == actor
+        if ("attributedTo" in first and not own_actor
+                and actor not in _ids(first.get("attributedTo"))):
             raise Rejected(403, f"{kind} of an object attributed to someone else")
         if kind == "Update" and first.get("type") in ACTOR_TYPES and id_of(first) != actor:
             raise Rejected(403, "Update of another actor")

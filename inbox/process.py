@@ -14,6 +14,14 @@ from content.reactions import reaction_kind
 from core import clock
 from federation import Activity, FederationClient, FederationError, Tombstone
 from federation.vocab.actors import ACTOR_TYPES
+from inbox.announces import (
+    on_announce_add,
+    on_announce_create,
+    on_announce_delete,
+    on_announce_other,
+    on_announce_remove,
+    on_announce_update,
+)
 from inbox.context import InboxContext
 from inbox.convert import POST_TYPES
 from inbox.follows import (
@@ -23,11 +31,11 @@ from inbox.follows import (
     on_reject_follow,
     on_undo_follow,
 )
+from inbox.groups import on_add, on_remove, on_update_actor
 from inbox.models import InboundActivity
 from inbox.moderation import Outcome, on_block, on_flag, on_move, on_undo_block
 from inbox.posts import on_create_post, on_delete_post, on_update_post
 from inbox.reactions import (
-    on_announce_create,
     on_announce_post,
     on_like_post,
     on_undo_announce,
@@ -58,6 +66,17 @@ DISPATCH: dict[tuple[str, str], InboxHandler] = {
     ("Announce", "Post"): on_announce_post,
     ("Announce", "Object"): on_announce_post,
     ("Announce", "Create"): on_announce_create,
+    ("Announce", "Update"): on_announce_update,
+    ("Announce", "Delete"): on_announce_delete,
+    ("Announce", "Add"): on_announce_add,
+    ("Announce", "Remove"): on_announce_remove,
+    ("Announce", "Like"): on_announce_other,
+    ("Announce", "Dislike"): on_announce_other,
+    ("Announce", "Undo"): on_announce_other,
+    ("Announce", "Follow"): on_announce_other,
+    ("Add", "Target"): on_add,
+    ("Remove", "Target"): on_remove,
+    ("Update", "Actor"): on_update_actor,
     ("Undo", "Like"): on_undo_like,
     ("Undo", "Announce"): on_undo_announce,
     ("Block", "Actor"): on_block,
@@ -72,6 +91,8 @@ async def object_kind(activity: Activity) -> str:
     """What the activity is about, for the dispatch table."""
     if activity.type == "Flag":  # names any number of actors and posts: sorted by its handler
         return "Object"
+    if activity.type in ("Add", "Remove"):  # what it is about is decided by its target
+        return "Target"
     obj = activity.object
     if obj is not None:
         kind = "Tombstone" if isinstance(obj, Tombstone) else getattr(obj, "type", "")

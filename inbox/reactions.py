@@ -35,22 +35,6 @@ async def on_announce_post(ctx: InboxContext, activity: Activity, actor: Actor) 
     return PROCESSED if await receive_boost(actor, post, activity.id) else IGNORED
 
 
-async def on_announce_create(ctx: InboxContext, activity: Activity, actor: Actor) -> str:
-    """A group relays a member's Create (Lemmy, FEP-1b12): the post is fetched from its
-    own origin by the inner object's id and kept as shared by the group."""
-    inner = activity.object
-    if not isinstance(inner, Activity) or not inner.object_id or activity.id is None:
-        return IGNORED
-    try:
-        post = await fetch_post(ctx, inner.object_id)
-    except ObjectUnavailable:
-        return FAILED
-    if post is None:
-        return IGNORED
-    await receive_boost(actor, post, activity.id)
-    return PROCESSED
-
-
 def _inner(activity: Activity) -> Activity | None:
     return activity.object if isinstance(activity.object, Activity) else None
 

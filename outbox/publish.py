@@ -12,6 +12,7 @@ from actors.urls import LocalUrls
 from core.db import in_transaction
 from core.jobs import enqueue
 from federation import ParseError, parse_url
+from outbox.groups import GROUP_KINDS, ClientFactory, render_group
 from outbox.models import OutboundActivity
 from outbox.posts import CONTENT_KINDS, render_content
 from outbox.render import to_ap_follow, to_ap_follow_answer, to_ap_undo_follow
@@ -42,11 +43,13 @@ async def inboxes_of(recipients: Iterable[Actor]) -> list[str]:
     return list(seen)
 
 
-async def _render(urls: LocalUrls, payload: dict[str, Any],
+async def _render(urls: LocalUrls, payload: dict[str, Any], client: ClientFactory | None,
                   ) -> tuple[Actor, list[Actor], dict[str, Any]] | None:
     kind = payload["kind"]
     if kind in CONTENT_KINDS:
         return await render_content(urls, payload)
+    if kind in GROUP_KINDS:
+        return await render_group(urls, payload, client)
     follower = await Actor.get_or_none(id=payload["follower_id"])
     followed = await Actor.get_or_none(id=payload["followed_id"])
     if follower is None or followed is None:
@@ -67,10 +70,12 @@ async def _render(urls: LocalUrls, payload: dict[str, Any],
     raise ValueError(f"outbox.publish: unknown kind {kind!r}")
 
 
-async def publish(urls: LocalUrls, payload: dict[str, Any]) -> int:
+async def publish(urls: LocalUrls, payload: dict[str, Any], *,
+                  client: ClientFactory | None = None) -> int:
     """Store the activity (once: a retried job finds it stored) and enqueue its deliveries;
-    returns how many deliveries were enqueued."""
-    rendered = await _render(urls, payload)
+    returns how many deliveries were enqueued. `client` (the signed-fetch client) lets a
+    sub-chapter read its remote parent's `subChapters` collection from its document."""
+    rendered = await _render(urls, payload, client)
     if rendered is None:
         return 0
     sender, recipients, body = rendered

@@ -27,11 +27,13 @@ def _summary_html(text: str) -> str | None:
 
 
 def to_ap_actor(urls: LocalUrls, actor: Actor, *, chapter: Chapter | None = None,
-                moderators: Sequence[str] = ()) -> dict[str, Any]:
+                parent: str | None = None) -> dict[str, Any]:
     """One of our actors as an ActivityPub document.
 
-    A chapter (Group, FEP-1b12) lists its moderators in `attributedTo` and asks for manual
-    approval unless anyone may join. The instance actor (Application) signs our fetches.
+    A chapter (Group, FEP-1b12) names its moderators collection in `attributedTo` (as Lemmy
+    does), its children in `subChapters` and its parent group in `parentChapter`
+    (Chapterhouse's extension terms), and asks for manual approval unless anyone may join.
+    The instance actor (Application) signs our fetches.
     """
     actor_url = urls.actor(actor)
     manual = actor.manually_approves_followers
@@ -42,6 +44,7 @@ def to_ap_actor(urls: LocalUrls, actor: Actor, *, chapter: Chapter | None = None
     name = actor.display_name or None
     if actor.kind == "Application":
         name = urls.base.split("://", 1)[-1]
+    group = actor.kind == "Group"
     doc = APActor(
         id=actor_url,
         type=actor.kind,
@@ -59,8 +62,10 @@ def to_ap_actor(urls: LocalUrls, actor: Actor, *, chapter: Chapter | None = None
         discoverable=actor.kind != "Application",
         public_keys=(PublicKey(urls.key_id(actor), actor_url, actor.public_key_pem or ""),)
         if actor.public_key_pem else (),
-        attributed_to=tuple(moderators) if actor.kind == "Group" else (),
+        attributed_to=(urls.collection(actor, "moderators"),) if group else (),
         published=actor.created_at,
+        sub_chapters=urls.collection(actor, "subchapters") if group else None,
+        parent_chapter=parent if group else None,
     )
     return doc.to_ap()
 
@@ -227,3 +232,26 @@ def to_ap_reject_create(reject_uri: str, chapter_uri: str, activity_uri: str,
                       object_id=object_uri)
     return Activity(id=reject_uri, type="Reject", actor=chapter_uri, object=create,
                     object_id=activity_uri or None, to=(author_uri,)).to_ap()
+
+
+# --- groups: their collections and their actor document ---------------------------------
+
+def to_ap_collection_change(kind: str, change_uri: str, actor_uri: str, object_uri: str,
+                            target: str, *, to: Sequence[str], cc: Sequence[str] = (),
+                            audience: str | None = None) -> dict[str, Any]:
+    """Add or Remove of `object_uri` to/from the collection `target` (a group's moderators,
+    featured or subChapters collection), addressed as Lemmy addresses its own."""
+    return Activity(id=change_uri, type=kind, actor=actor_uri, object_id=object_uri,
+                    target=target, to=tuple(to), cc=tuple(cc),
+                    audience=(audience,) if audience else ()).to_ap()
+
+
+def to_ap_update_actor(update_uri: str, actor_doc: dict[str, Any],
+                       followers_uri: str) -> dict[str, Any]:
+    """Update of one of our actors, embedding its whole current document, as Mastodon and
+    Lemmy send profile changes: to Public, cc its followers."""
+    body = {k: v for k, v in actor_doc.items() if k != "@context"}
+    doc = Activity(id=update_uri, type="Update", actor=actor_doc["id"],
+                   object_id=actor_doc["id"], to=(PUBLIC,), cc=(followers_uri,)).to_ap()
+    doc["object"] = body
+    return doc

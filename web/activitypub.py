@@ -10,18 +10,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from actors.directory import admin_actors, chapter_of, find_public_actor
+from actors.directory import chapter_of, find_public_actor
 from actors.follows import count_followers, count_following, list_followers, list_following
 from actors.models import Actor
+from actors.subchapters import child_uris, count_children
 from actors.urls import LocalUrls
+from content.pins import count_featured, featured_posts
 from core.settings import Settings
 from federation import FederationClient
 from inbox.errors import Rejected
 from inbox.receive import receive
-from outbox.posts import render_outbox_page
+from outbox.groups import moderators_of, render_actor_document
+from outbox.posts import render_outbox_page, render_post_document
 from outbox.render import (
     PAGE_SIZE,
-    to_ap_actor,
     to_ap_collection,
     to_ap_collection_page,
 )
@@ -31,6 +33,11 @@ log = logging.getLogger(__name__)
 
 ACTIVITY_JSON = "application/activity+json"
 COLLECTIONS = ("followers", "following", "outbox", "featured")
+#: Collections of chapters only (FEP-1b12 moderators, Chapterhouse's sub-chapters).
+GROUP_COLLECTIONS = ("moderators", "subchapters")
+#: Small collections whose first items are also given inline (`orderedItems`): Lemmy reads
+#: a community's moderators and featured posts only from there.
+INLINE = ("moderators", "featured", "subchapters")
 MAX_PAGE = 10_000
 
 
@@ -91,14 +98,28 @@ async def actor_document(request: Request) -> Response:
         response = await profile_page(request, actor)
         response.headers["vary"] = "Accept"
         return response
-    urls = local_urls(request)
-    chapter = await chapter_of(actor)
-    moderators = [urls.actor(a) for a in await admin_actors()] if chapter else []
-    return ap_response(to_ap_actor(urls, actor, chapter=chapter, moderators=moderators))
+    return ap_response(await render_actor_document(local_urls(request), actor))
 
 
 async def _collection_items(actor: Actor, name: str, offset: int,
                             urls: LocalUrls) -> tuple[int, list[str | dict[str, Any]]]:
+    if name == "moderators":
+        moderators = await moderators_of(actor)
+        return len(moderators), [urls.actor(a) for a in moderators[offset:offset + PAGE_SIZE + 1]]
+    if name == "subchapters":
+        chapter = await chapter_of(actor)
+        if chapter is None:
+            return 0, []
+        return await count_children(chapter), list(
+            await child_uris(urls, chapter, offset, PAGE_SIZE + 1))
+    if name == "featured":
+        # Embedded, as Mastodon and Lemmy serve their featured collections.
+        posts = await featured_posts(actor, offset, PAGE_SIZE + 1)
+        page: list[str | dict[str, Any]] = []
+        for post in posts:
+            local = post.author.domain is None  # type: ignore[attr-defined]
+            page.append(await render_post_document(urls, post) if local else post.uri)
+        return await count_featured(actor), page
     if name == "followers":
         total = await count_followers(actor)
         items = await list_followers(actor, offset, PAGE_SIZE + 1)
@@ -108,7 +129,7 @@ async def _collection_items(actor: Actor, name: str, offset: int,
     elif name == "outbox":
         total, activities = await render_outbox_page(urls, actor, offset, PAGE_SIZE + 1)
         return total, list(activities)
-    else:  # featured: filled once members and chapters can pin posts
+    else:
         return 0, []
     return total, [urls.actor(a) for a in items]
 
@@ -118,7 +139,8 @@ async def collection(request: Request) -> Response:
     kind, username = _target(request)
     name = request.path_params["collection"]
     actor = await find_public_actor(kind, username)
-    if actor is None or name not in COLLECTIONS:
+    known = name in COLLECTIONS or (name in GROUP_COLLECTIONS and kind == "Group")
+    if actor is None or not known:
         return _not_found(True)
     urls = local_urls(request)
     collection_id = urls.collection(actor, name)
@@ -126,8 +148,11 @@ async def collection(request: Request) -> Response:
     chapter = await chapter_of(actor)
     hidden = chapter is not None and not chapter.members_visible and name == "followers"
     if raw_page is None or hidden:
-        total, _ = await _collection_items(actor, name, 0, urls)
-        return ap_response(to_ap_collection(collection_id, total, paged=not hidden))
+        total, first = await _collection_items(actor, name, 0, urls)
+        doc = to_ap_collection(collection_id, total, paged=not hidden)
+        if name in INLINE and not hidden:
+            doc["orderedItems"] = first[:PAGE_SIZE]
+        return ap_response(doc)
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
         return JSONResponse({"error": "page must be a number from 1"}, status_code=400)
     page = int(raw_page)

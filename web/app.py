@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from content.tally import ensure_tally_scheduled
 from core import db
 from core.errors import DatabaseError
 from core.instance_secrets import get_or_create_secret
@@ -25,7 +26,9 @@ from core.settings import Settings
 from web import activitypub, posts, wellknown
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
-from web.ui import auth, follows, home
+from web.ui import admin as admin_pages
+from web.ui import admin_index, auth, campaign, chapters, follows, home, notifications
+from web.ui import invitations as invitation_pages
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -112,6 +115,8 @@ def create_app(
             for i in range(workers if registry is not None else 0)
         ]
         try:
+            if tasks:  # the hourly campaign tally runs where job workers run
+                await ensure_tally_scheduled()
             yield
         finally:
             stop.set()
@@ -135,6 +140,12 @@ def create_app(
         Route("/follow-requests/{follow_id}", follows.follow_request_answer, methods=["POST"]),
         Route("/health", health, name="health"),
         Route("/favicon.ico", favicon, name="favicon"),
+        *admin_index.routes(),
+        *campaign.routes(),
+        *chapters.routes(),
+        *notifications.routes(),
+        *admin_pages.routes(),
+        *invitation_pages.routes(),
         *activitypub.routes(),
         *posts.routes(),
         *wellknown.routes(),

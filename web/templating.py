@@ -9,6 +9,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from actors.roles import coordinated_groups
+from content.notifications import unread_count
 from web.security import CSRF_FIELD, csrf_token, set_csrf_cookie
 from web.sessions import current_account
 
@@ -32,11 +34,15 @@ async def render(
 ) -> HTMLResponse:
     """Render a page with what every page needs: settings, the viewer, a CSRF token."""
     settings = request.app.state.settings
+    viewer = await current_account(request)
     ctx = {
         "request": request,
         "instance": settings.instance,
-        "viewer": await current_account(request),
+        "viewer": viewer,
         "csrf_token": csrf_token(request),
+        # For the navigation: unread notifications, and whether the viewer admits members.
+        "unread": await unread_count(viewer.actor) if viewer else 0,
+        "coordinates": bool(viewer and await coordinated_groups(viewer.actor)),
         **(context or {}),
     }
     html = request.app.state.templates.get_template(template).render(ctx)

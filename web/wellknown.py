@@ -9,9 +9,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from actors.accounts import member_count
+from actors.campaign import current_campaign
 from actors.directory import find_public_actor_by_username
-from actors.stats import active_member_count
 from actors.urls import LocalUrls, find_local_actor
+from content.tally import active_member_count, local_post_count
 from federation import (
     Acct,
     ParseError,
@@ -71,22 +72,37 @@ async def nodeinfo_discovery(request: Request) -> Response:
 
 
 async def nodeinfo(request: Request) -> Response:
-    """NodeInfo 2.0 or 2.1 with real counts (posts come with content: 0 for now)."""
+    """NodeInfo 2.0 or 2.1: members (approved accounts), those active (logged in or posted)
+    in the last month and half year, local posts not deleted, and the campaign."""
     version = request.path_params["version"]
     if version not in NODEINFO_SCHEMAS:
         return _error(404, "unknown NodeInfo version")
     settings = request.app.state.settings
+    campaign = await current_campaign(settings)
+    members = await member_count()
     doc = build_nodeinfo(
         version,
         software_name="chapterhouse",
         software_version=_version(),
-        users_total=await member_count(),
+        users_total=members,
         users_active_month=await active_member_count(30),
         users_active_halfyear=await active_member_count(180),
-        local_posts=0,
+        local_posts=await local_post_count(),
         open_registrations=settings.registration.mode == "open",
-        metadata={"nodeName": settings.instance.name,
-                  "nodeDescription": settings.instance.description},
+        metadata={
+            "nodeName": settings.instance.name,
+            "nodeDescription": settings.instance.description,
+            # The membership campaign, so a federation of organizations can sum it; the
+            # daily series is at `url`.
+            "campaign": {
+                "label": campaign.label,
+                "goal": campaign.goal,
+                "members": members,
+                "startsOn": campaign.starts_on.isoformat() if campaign.starts_on else None,
+                "endsOn": campaign.ends_on.isoformat() if campaign.ends_on else None,
+                "url": f"{settings.server.base_url}/campaign.json",
+            },
+        },
     )
     profile = f'application/json; profile="{NODEINFO_SCHEMAS[version]}#"'
     return JSONResponse(doc, headers={**CORS, "content-type": profile})

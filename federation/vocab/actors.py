@@ -94,7 +94,10 @@ class ProfileField:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """An ActivityPub actor.  ``attributed_to`` lists a Group's moderators (FEP-1b12)."""
+    """An ActivityPub actor.  ``attributed_to`` lists a Group's moderators (FEP-1b12): their
+    ids, or the URL of a collection of them (Lemmy, Chapterhouse).  ``sub_chapters`` and
+    ``parent_chapter`` are Chapterhouse's extension terms (``chapterhouse:`` namespace): the
+    collection of a Group's child groups and the id of its parent group."""
 
     id: str
     type: str
@@ -118,6 +121,8 @@ class Actor:
     moved_to: str | None = None
     published: datetime | None = None
     fields: tuple[ProfileField, ...] = ()
+    sub_chapters: str | None = None
+    parent_chapter: str | None = None
 
     @property
     def public_key(self) -> PublicKey | None:
@@ -181,6 +186,8 @@ class Actor:
             moved_to=url_of(doc.get("movedTo"), "movedTo"),
             published=datetime_of(doc.get("published")),
             fields=tuple(fields),
+            sub_chapters=_optional_url(doc.get("subChapters"), "subChapters"),
+            parent_chapter=_optional_url(doc.get("parentChapter"), "parentChapter"),
         )
 
     def to_ap(self, *, with_context: bool = True) -> dict[str, Any]:
@@ -204,11 +211,24 @@ class Actor:
             "discoverable": self.discoverable,
             "publicKey": self.public_keys[0].to_ap() if len(self.public_keys) == 1 else
             [k.to_ap() for k in self.public_keys],
-            "attributedTo": list(self.attributed_to),
+            # One value as a plain string: Lemmy reads a Group's attributedTo as one URL.
+            "attributedTo": self.attributed_to[0] if len(self.attributed_to) == 1 else
+            list(self.attributed_to),
             "alsoKnownAs": list(self.also_known_as),
             "movedTo": self.moved_to,
             "published": format_datetime(self.published) if self.published else None,
             "attachment": [{"type": "PropertyValue", "name": f.name, "value": f.value}
                            for f in self.fields],
+            "subChapters": self.sub_chapters,
+            "parentChapter": self.parent_chapter,
         })
         return out
+
+
+def _optional_url(value: Any, what: str) -> str | None:
+    """An extension property other software never writes: a bad value is dropped, not an
+    error, so a strange actor document stays usable for everything else."""
+    try:
+        return url_of(value, what)
+    except ParseError:
+        return None

@@ -46,6 +46,10 @@ EXTENSION_CONTEXT: dict[str, Any] = {
     "votersCount": "toot:votersCount",
     "ostatus": "http://ostatus.org#",
     "conversation": "ostatus:conversation",
+    # Chapterhouse's own terms (docs/FEDERATION.md): a Group's child groups and its parent.
+    "chapterhouse": "https://chapterhouse.social/ns#",
+    "subChapters": {"@id": "chapterhouse:subChapters", "@type": "@id"},
+    "parentChapter": {"@id": "chapterhouse:parentChapter", "@type": "@id"},
 }
 
 

@@ -72,7 +72,14 @@ async def test_a_chapter_is_a_group_with_its_moderators(client: httpx.AsyncClien
     base = settings.server.base_url
     assert actor.type == "Group" and actor.id == f"{base}/chapters/greens_paris"
     assert actor.manually_approves_followers is True  # join policy "approval"
-    assert actor.attributed_to == (f"{base}/users/{admin.username}",)
+    # FEP-1b12 as Lemmy writes it: attributedTo names the moderators collection, which lists
+    # the admins while the chapter has no coordinator of its own.
+    moderators_url = f"{base}/chapters/greens_paris/moderators"
+    assert doc["attributedTo"] == moderators_url
+    moderators = (await client.get(moderators_url, headers={"accept": AP})).json()
+    assert moderators["orderedItems"] == [f"{base}/users/{admin.username}"]
+    assert doc["subChapters"] == f"{base}/chapters/greens_paris/subchapters"
+    assert "parentChapter" not in doc
     assert actor.name == "Greens Paris"
     assert doc["summary"] == "<p>Paris &amp; around.</p><p>&lt;b&gt;Welcome&lt;/b&gt;</p>"
     html = await client.get("/chapters/greens_paris")
@@ -142,7 +149,7 @@ async def test_followers_are_an_ordered_collection_with_pages(
     assert (await client.get("/users/alice/followers?page=x")).status_code == 400
 
 
-@pytest.mark.parametrize("name", ["following", "outbox", "featured"])  # a new chapter: none yet
+@pytest.mark.parametrize("name", ["following", "outbox", "featured", "subchapters"])  # none yet
 async def test_other_collections_exist_and_start_empty(
     name: str, client: httpx.AsyncClient, settings: Settings,
 ) -> None:

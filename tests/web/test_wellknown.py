@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
 from actors.accounts import Registration, register_member
+from actors.campaign import save_campaign
 from actors.chapters import create_chapter
+from actors.models import Account, Actor
+from actors.urls import LocalUrls
+from content.models import Post
+from content.posts import create_post, delete_post
+from core import clock
+from core.ids import new_id
 from core.settings import Settings
 from federation import parse_host_meta_xml, parse_nodeinfo
 
@@ -103,3 +112,38 @@ async def test_host_meta_points_to_webfinger_in_xml_and_json(
                      await client.get("/.well-known/host-meta",
                                       headers={"accept": "application/json"})):
         assert response.json()["links"][0]["template"] == template
+
+
+async def test_nodeinfo_usage_counts_members_active_ones_and_local_posts(
+    client: httpx.AsyncClient, settings: Settings,
+) -> None:
+    now = clock.now()
+    names = ("month", "halfyear", "gone", "poster", "waiting")
+    for name in names:
+        await register_member(Registration(name, f"{name}@example.org",
+                                           "a long enough password", True),
+                              settings.registration)
+    logins = {"month": 29, "halfyear": 150, "gone": 200, "poster": 365, "waiting": 1}
+    for name, days in logins.items():
+        await Account.filter(actor__username=name).update(
+            last_login_at=now - timedelta(days=days), approved=name != "waiting")
+    urls = LocalUrls(settings.server.base_url)
+    poster = await Actor.get(username="poster")
+    await create_post(urls, poster, "Hello")
+    await delete_post(poster, await create_post(urls, poster, "Oops"))
+    remote = await Actor.create(kind="Person", username="zoe", domain="remote.test",
+                                acct_key=Actor.key_for("zoe", "remote.test"),
+                                uri="https://remote.test/users/zoe")
+    ident = new_id()
+    await Post.create(id=ident, uri=f"https://remote.test/notes/{ident}", author=remote,
+                      published=now)
+    await save_campaign("members", 500, None, None)
+
+    for version in ("2.0", "2.1"):
+        doc = (await client.get(f"/nodeinfo/{version}")).json()
+        info = parse_nodeinfo(doc)
+        assert (info.users_total, info.users_active_month, info.users_active_halfyear,
+                info.local_posts) == (4, 2, 3, 1)
+        assert doc["metadata"]["campaign"] == {
+            "label": "members", "goal": 500, "members": 4, "startsOn": None, "endsOn": None,
+            "url": f"{settings.server.base_url}/campaign.json"}

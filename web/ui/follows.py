@@ -1,32 +1,37 @@
-"""Following from the web UI: the follow form and list (/following), unfollowing, and the
-admins' page of pending requests to join approval chapters (/follow-requests)."""
+"""Following from the web UI: the follow form and list (/following), unfollowing (leaving a
+chapter), and the coordinators' queue of requests to join their chapters (/follow-requests;
+admins see every chapter's)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from actors.chapters import leave_chapter
 from actors.errors import ValidationFailed
 from actors.follows import (
     ACCEPTED,
-    accept_follow,
     find_pending_chapter_request,
-    follow_actor,
+    follow_between,
     follows_of,
     pending_chapter_requests,
-    reject_follow,
     unfollow_actor,
 )
 from actors.models import Account, Actor
+from actors.roles import coordinated_groups
 from actors.urls import LocalUrls
+from content.errors import NotAllowed, NotFound
+from content.membership import admit, join, refuse
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
 from web.ui.finder import HANDLE_MAX, NotFollowable, find_actor
 
+log = logging.getLogger(__name__)
 ID_MAX_DIGITS = 20
 
 
@@ -56,6 +61,17 @@ def profile_link(request: Request, actor: Actor) -> str:
     if actor.is_local:
         return _urls(request).actor(actor)
     return actor.url or actor.uri or ""
+
+
+async def follow_between_state(viewer: Actor | None, actor: Actor) -> str | None:
+    """For a logged-in member looking at another actor: "none", "pending" or "accepted";
+    None when there is no button to show (a visitor, oneself, the instance actor)."""
+    if viewer is None or actor.kind == "Application" or viewer.id == actor.id:
+        return None
+    follow = await follow_between(viewer, actor)
+    if follow is None:
+        return "none"
+    return "accepted" if follow.state == ACCEPTED else "pending"
 
 
 def _login_redirect(request: Request) -> Response:
@@ -96,7 +112,7 @@ async def follow_submit(request: Request) -> Response:
     try:
         target = await find_actor(_urls(request), request.app.state.federation_client,
                                   settings.instance.domain, handle)
-        await follow_actor(_urls(request), account.actor, target)
+        await join(_urls(request), account.actor, target)
     except NotFollowable as exc:
         return await _following_page(request, account, handle=handle, error=str(exc),
                                      status=422)
@@ -115,28 +131,36 @@ async def unfollow_submit(request: Request) -> Response:
         return _login_redirect(request)
     raw = _text(form, "actor", ID_MAX_DIGITS)
     target = await Actor.get_or_none(id=int(raw)) if raw.isdigit() else None
-    if target is not None:
+    if target is not None and target.kind == "Group" and target.is_local:
+        await leave_chapter(target, account.actor)
+    elif target is not None:
         await unfollow_actor(account.actor, target)
     return RedirectResponse(_back(form), status_code=303)
 
 
-async def _admin(request: Request) -> Account | Response:
+async def _coordinator(request: Request) -> tuple[Account, list[Actor]] | Response:
+    """The logged-in member and the chapters of ours they coordinate (admins: all), or the
+    answer: the log-in page, or 403 for members who coordinate no chapter."""
     account = await current_account(request)
     if account is None:
         return _login_redirect(request)
-    if account.role != "admin":
+    groups = [g for g in await coordinated_groups(account.actor) if g.is_local]
+    if not groups and account.role != "admin":
         return await render(request, "error.html", {
-            "title": "Only administrators can see this page", "status": 403,
-            "message": "Requests to join chapters are answered by the organization's "
-                       "administrators."}, 403)
-    return account
+            "title": "Only coordinators can see this page", "status": 403,
+            "message": "Requests to join a chapter are answered by its coordinators and "
+                       "the organization's administrators."}, 403)
+    return account, groups
 
 
 async def follow_requests_page(request: Request) -> Response:
-    """GET /follow-requests: pending requests to join approval chapters (admins only)."""
-    admin = await _admin(request)
-    if isinstance(admin, Response):
-        return admin
+    """GET /follow-requests: the queue of pending requests to join the chapters the viewer
+    coordinates (admins: every chapter), oldest first, by chapter."""
+    found = await _coordinator(request)
+    if isinstance(found, Response):
+        return found
+    _account, groups = found
+    ids = {g.id for g in groups}
     rows = [
         {
             "id": follow.id,
@@ -146,22 +170,32 @@ async def follow_requests_page(request: Request) -> Response:
             "chapter": follow.followed,
         }
         for follow in await pending_chapter_requests()
+        if follow.followed.id in ids
     ]
-    return await render(request, "follow_requests.html", {"rows": rows})
+    return await render(request, "follow_requests.html", {"rows": rows, "groups": groups})
 
 
 async def follow_request_answer(request: Request) -> Response:
-    """POST /follow-requests/{id}: `decision` accept (Accept sent) or reject (Reject sent)."""
+    """POST /follow-requests/{id}: `decision` accept (Accept sent) or reject (Reject sent);
+    the member is notified. Only the chapter's coordinators and admins may answer."""
     form = await read_form(request)
-    admin = await _admin(request)
-    if isinstance(admin, Response):
-        return admin
+    found = await _coordinator(request)
+    if isinstance(found, Response):
+        return found
+    account, _groups = found
     raw = str(request.path_params["follow_id"])
     follow = (await find_pending_chapter_request(int(raw))
               if raw.isdigit() and len(raw) <= ID_MAX_DIGITS else None)
     decision = _text(form, "decision", 10)
-    if follow is not None and decision == "accept":
-        await accept_follow(follow)
-    elif follow is not None and decision == "reject":
-        await reject_follow(follow)
-    return RedirectResponse("/follow-requests", status_code=303)
+    try:
+        if follow is not None and decision == "accept":
+            await admit(follow, account.actor)
+        elif follow is not None and decision == "reject":
+            await refuse(follow, account.actor)
+    except NotAllowed:
+        return await render(request, "error.html", {
+            "title": "You cannot do this", "status": 403,
+            "message": "Only the chapter's coordinators can answer this request."}, 403)
+    except NotFound:  # answered meanwhile by another coordinator: the queue shows it gone
+        log.info("follow request %s was answered already", raw)
+    return RedirectResponse(_back(form, "/follow-requests"), status_code=303)

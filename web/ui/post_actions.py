@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from actors.models import Account
+from actors.models import Account, Actor, Follow
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.models import Boost, Like, Post
@@ -103,31 +103,62 @@ def _to_post(post: Post) -> Response:
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
 
 
+async def _member_chapters(actor: Actor) -> list[Actor]:
+    """The chapters (here or elsewhere) `actor` is an accepted member of, by name."""
+    rows = await Follow.filter(follower_id=actor.id, state="accepted",
+                               followed__kind="Group").prefetch_related("followed")
+    return sorted((r.followed for r in rows),
+                  key=lambda g: (g.display_name or g.username).lower())
+
+
+async def _compose(request: Request, account: Account, *, text: str = "",
+                   visibility: str = "public", chapter: int | None = None,
+                   error: str | None = None, status: int = 200) -> Response:
+    return await render(request, "compose.html", {
+        "text": text, "visibility": visibility, "error": error, "chapter": chapter,
+        "chapters": await _member_chapters(account.actor)}, status)
+
+
 async def compose_page(request: Request) -> Response:
-    """GET /compose: the form to write a post."""
-    if await current_account(request) is None:
+    """GET /compose: the form to write a post (`?chapter=ID` preselects a chapter)."""
+    account = await current_account(request)
+    if account is None:
         return _login_redirect()
-    return await render(request, "compose.html",
-                        {"text": "", "visibility": "public", "error": None})
+    return await _compose(request, account, chapter=parse_id(
+        request.query_params.get("chapter", "")))
 
 
 async def compose_submit(request: Request) -> Response:
-    """POST /posts: publish a post (`text`, `visibility`) and go to its page."""
+    """POST /posts: publish a post (`text`, `visibility`, optional `chapter`: the id of a
+    chapter the author is a member of) and go to its page."""
     form = await read_form(request)
     account = await current_account(request)
     if account is None:
         return _login_redirect()
     text = _text(form, "text")
     visibility = _text(form, "visibility", 20)
+    raw_chapter = _text(form, "chapter", 30)
+    chapter_id = parse_id(raw_chapter) if raw_chapter else None
     if visibility not in WRITABLE_VISIBILITIES:
-        return await render(request, "compose.html", {
-            "text": text, "visibility": "public",
-            "error": "Choose who can see the post: everyone or your followers."}, 422)
+        return await _compose(request, account, text=text, chapter=chapter_id, status=422,
+                              error="Choose who can see the post: everyone or your followers.")
+    chapter = None
+    if raw_chapter:
+        chapter = next((g for g in await _member_chapters(account.actor)
+                        if g.id == chapter_id), None)
+        if chapter is None:
+            return await _compose(request, account, text=text, visibility=visibility,
+                                  status=422, error="Choose one of your chapters.")
     try:
-        post = await create_post(_urls(request), account.actor, text, visibility=visibility)
+        post = await create_post(_urls(request), account.actor, text, visibility=visibility,
+                                 chapter=chapter)
     except ValidationFailed as exc:
-        return await render(request, "compose.html", {
-            "text": text, "visibility": visibility, "error": _first_error(exc)}, 422)
+        return await _compose(request, account, text=text, visibility=visibility,
+                              chapter=chapter_id, error=_first_error(exc), status=422)
+    except NotAllowed:
+        return await _compose(request, account, text=text, visibility=visibility,
+                              chapter=chapter_id, status=403,
+                              error="Only members of this chapter may post in it.")
     return _to_post(post)
 
 
