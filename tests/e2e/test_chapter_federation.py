@@ -12,33 +12,24 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from tests.e2e.test_federation import PASSWORD, domain, member
 from tests.support.forms import post_form
 from tests.support.polling import eventually
 from tests.support.servers import RunningServer
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "a long enough password"
-
-
-def domain(server: RunningServer) -> str:
-    return server.base_url.removeprefix("http://")
-
 
 async def browser_of(server: RunningServer, username: str, *, admin: bool = False
                      ) -> httpx.AsyncClient:
-    """A browser logged in as a new member (or admin, made with the CLI) of `server`."""
+    """A browser logged in as a new member (or an admin, made with the CLI) of `server`."""
+    if not admin:
+        return await member(server, username)
+    made = server.cli("create-admin", username, "--email", f"{username}@example.org",
+                      "--password-stdin", stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
     browser = httpx.AsyncClient(base_url=server.base_url, timeout=30)
-    if admin:
-        made = server.cli("create-admin", username, "--email", f"{username}@example.org",
-                          "--password-stdin", stdin=PASSWORD + "\n")
-        assert made.returncode == 0, made.stderr
-        answer = await post_form(browser, "/login", {"identifier": username,
-                                                     "password": PASSWORD})
-    else:
-        answer = await post_form(browser, "/join", {
-            "username": username, "email": f"{username}@example.org", "password": PASSWORD,
-            "commitments": "accept"})
+    answer = await post_form(browser, "/login", {"identifier": username, "password": PASSWORD})
     assert answer.status_code == 303, answer.text
     return browser
 

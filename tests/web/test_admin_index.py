@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 
-from actors.accounts import Registration, register_member
 from actors.chapters import create_chapter
 from actors.follows import follow_actor
 from actors.models import Actor
@@ -13,18 +12,10 @@ from actors.urls import LocalUrls
 from content.notifications import notify
 from core.settings import Settings
 from tests.support.forms import post_form
+from tests.support.members import log_in
 
 PASSWORD = "a long enough password"
 
-
-async def log_in(client: httpx.AsyncClient, settings: Settings, username: str,
-                 role: str = "member") -> Actor:
-    account = await register_member(
-        Registration(username, f"{username}@example.org", PASSWORD, True),
-        settings.registration, role=role)
-    answer = await post_form(client, "/login", {"identifier": username, "password": PASSWORD})
-    assert answer.status_code == 303
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 async def test_admins_see_what_waits_and_members_are_refused(

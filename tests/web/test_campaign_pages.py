@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from actors.accounts import Registration, register_member
 from actors.campaign import current_campaign, save_campaign
 from actors.chapters import create_chapter
 from actors.models import Account, Actor, Campaign, Chapter, Follow
@@ -22,6 +21,7 @@ from core import clock
 from core.ids import new_id
 from core.settings import Settings
 from tests.support.forms import post_form
+from tests.support.members import log_in
 
 SVG = "{http://www.w3.org/2000/svg}"
 # In the past: the clock never runs ahead of real time, or every id made after the
@@ -192,13 +192,6 @@ async def test_pages_without_any_tally_yet_still_show_a_chart(client: httpx.Asyn
         assert chart_points(svg) == []
         assert "No daily figures recorded yet" in html
 
-
-async def log_in(client: httpx.AsyncClient, settings: Settings, name: str,
-                 role: str = "member") -> None:
-    await register_member(Registration(name, f"{name}@example.org", PASSWORD, True),
-                          settings.registration, role=role)
-    answer = await post_form(client, "/login", {"identifier": name, "password": PASSWORD})
-    assert answer.status_code == 303
 
 
 async def test_only_admins_may_set_the_campaign(

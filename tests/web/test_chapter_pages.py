@@ -10,16 +10,16 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from actors.accounts import Registration, register_member
 from actors.chapters import create_chapter, set_coordinator
 from actors.follows import receive_follow
-from actors.models import Actor, Chapter, Follow, SubChapter
+from actors.models import Chapter, Follow, SubChapter
 from actors.roles import is_coordinator
 from content.models import Notification, Post
 from core.settings import Settings
 from tests.actors.test_chapters import group, published, remote
 from tests.inbox.fediverse import FakeFediverse, fed_client, fediverse, registry
 from tests.support.forms import post_form
+from tests.support.members import log_in
 
 __all__ = ["fed_client", "fediverse", "registry"]  # fixtures of the fake fediverse
 
@@ -27,15 +27,6 @@ PASSWORD = "a long enough password"
 AppFor = Callable[[Settings], Awaitable[httpx.AsyncClient]]
 HOST = "127.0.0.1:8765"  # the test instance's domain
 
-
-async def log_in(client: httpx.AsyncClient, settings: Settings, username: str,
-                 role: str = "member") -> Actor:
-    account = await register_member(
-        Registration(username, f"{username}@example.org", PASSWORD, True),
-        settings.registration, role=role)
-    answer = await post_form(client, "/login", {"identifier": username, "password": PASSWORD})
-    assert answer.status_code == 303
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 def text_of(html: str) -> str:

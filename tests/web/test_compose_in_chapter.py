@@ -12,7 +12,7 @@ from actors.urls import LocalUrls
 from content.models import Boost, Post
 from core.settings import Settings
 from tests.support.forms import post_form
-from tests.web.test_admin_index import log_in
+from tests.support.members import log_in
 
 
 async def test_a_member_posts_in_their_chapter_and_the_chapter_shares_it(

@@ -11,27 +11,19 @@ import pytest
 
 from actors.accounts import Registration, register_member
 from actors.chapters import create_chapter
-from actors.models import Actor, Follow
+from actors.models import Follow
 from chapterhouse.wiring import build_app
 from core.settings import FederationSettings, Settings
 from federation import build_jrd
 from tests.inbox.fediverse import FakeFediverse, fed_client, fediverse, registry
 from tests.support.forms import post_form
+from tests.support.members import log_in
 
 __all__ = ["fed_client", "fediverse", "registry"]  # fixtures of the fake fediverse
 
 Drain = Callable[[], Awaitable[int]]
 PASSWORD = "a long enough password"
 
-
-async def log_in(client: httpx.AsyncClient, settings: Settings, username: str,
-                 role: str = "member") -> Actor:
-    account = await register_member(
-        Registration(username, f"{username}@example.org", PASSWORD, True),
-        settings.registration, role=role)
-    answer = await post_form(client, "/login", {"identifier": username, "password": PASSWORD})
-    assert answer.status_code == 303
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 def serve_webfinger(fediverse: FakeFediverse, user: str, host: str, actor_url: str) -> None:

@@ -7,23 +7,16 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from actors.accounts import Registration, register_member
 from actors.models import Actor
 from content.models import Boost, Like, Post
 from core import clock
 from core.settings import Settings
 from tests.support.forms import post_form
+from tests.support.members import log_in
 
 PASSWORD = "a long enough password"
 AppFor = Callable[[Settings], Awaitable[httpx.AsyncClient]]
 
-
-async def log_in(client: httpx.AsyncClient, settings: Settings, username: str) -> Actor:
-    account = await register_member(
-        Registration(username, f"{username}@example.org", PASSWORD, True), settings.registration)
-    answer = await post_form(client, "/login", {"identifier": username, "password": PASSWORD})
-    assert answer.status_code == 303
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 async def write(client: httpx.AsyncClient, text: str, visibility: str = "public") -> Post:
