@@ -27,7 +27,16 @@ from web import activitypub, posts, wellknown
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
 from web.ui import admin as admin_pages
-from web.ui import admin_index, auth, campaign, chapters, follows, home, notifications
+from web.ui import (
+    admin_index,
+    auth,
+    campaign,
+    chapter_features,
+    chapters,
+    follows,
+    home,
+    notifications,
+)
 from web.ui import invitations as invitation_pages
 
 log = logging.getLogger(__name__)
@@ -143,6 +152,7 @@ def create_app(
         *admin_index.routes(),
         *campaign.routes(),
         *chapters.routes(),
+        *chapter_features.routes(),
         *notifications.routes(),
         *admin_pages.routes(),
         *invitation_pages.routes(),

@@ -29,6 +29,7 @@ from actors.urls import LocalUrls, find_actor_by_uri
 from content.errors import NotAllowed
 from content.membership import appoint
 from content.models import Post
+from content.pins import featured_posts
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
@@ -139,6 +140,9 @@ async def chapter_page(request: Request, actor: Actor, chapter: Chapter) -> Resp
         posts = posts.filter(author__domain__isnull=True)
     shown = await posts.order_by("-published").offset((post_page - 1) * PAGE).limit(
         PAGE + 1).prefetch_related("author")
+    featured = await featured_posts(actor, limit=PAGE)
+    if viewer is None:
+        featured = [p for p in featured if p.author.is_local]
     parent = await parent_of(chapter)
     pending = (await Follow.filter(followed_id=actor.id, state="pending").count()
                if coordinating else 0)
@@ -156,6 +160,7 @@ async def chapter_page(request: Request, actor: Actor, chapter: Chapter) -> Resp
         "members": [_who(request, a) for a in members[:PAGE]],
         "member_page": member_page, "more_members": len(members) > PAGE,
         "posts": shown[:PAGE], "post_page": post_page, "more_posts": len(shown) > PAGE,
+        "featured": featured, "featured_ids": {p.id for p in featured},
         "follow_state": state, "coordinating": coordinating, "pending": pending,
     })
 
@@ -286,7 +291,7 @@ async def new_submit(request: Request) -> Response:
                             status=422)
 
 
-async def _coordinated(request: Request) -> tuple[Account, Chapter] | Response:
+async def coordinated_chapter(request: Request) -> tuple[Account, Chapter] | Response:
     """The logged-in viewer and the chapter of the path, when they may configure it."""
     account = await current_account(request)
     if account is None:
@@ -311,7 +316,7 @@ def _settings_values(chapter: Chapter, parent: Actor | None) -> dict[str, Any]:
 
 async def settings_form(request: Request) -> Response:
     """GET /chapters/{slug}/settings (coordinators and admins)."""
-    found = await _coordinated(request)
+    found = await coordinated_chapter(request)
     if isinstance(found, Response):
         return found
     account, chapter = found
@@ -322,7 +327,7 @@ async def settings_form(request: Request) -> Response:
 async def settings_submit(request: Request) -> Response:
     """POST /chapters/{slug}/settings: save; the chapter's followers get an Update."""
     form = await read_form(request)
-    found = await _coordinated(request)
+    found = await coordinated_chapter(request)
     if isinstance(found, Response):
         return found
     account, chapter = found
@@ -371,7 +376,7 @@ async def coordinators_submit(request: Request) -> Response:
     """POST /chapters/{slug}/coordinators: `action` add (a member by `handle`) or remove
     (`actor` id); the chapter announces it (Add/Remove on its moderators collection)."""
     form = await read_form(request)
-    found = await _coordinated(request)
+    found = await coordinated_chapter(request)
     if isinstance(found, Response):
         return found
     account, chapter = found
@@ -404,7 +409,7 @@ async def appoint_submit(request: Request) -> Response:
     """POST /chapters/{slug}/appoint: add a member of this server by `handle` (how closed
     chapters get members); they are notified."""
     form = await read_form(request)
-    found = await _coordinated(request)
+    found = await coordinated_chapter(request)
     if isinstance(found, Response):
         return found
     account, chapter = found
