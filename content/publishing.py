@@ -41,10 +41,16 @@ async def chapter_decision(chapter: Actor, author: Actor) -> str:
     return KEEP if policy == "open" else REJECT
 
 
-async def share_in_chapter(urls: LocalUrls, chapter: Actor, post: Post) -> Boost | None:
+async def share_in_chapter(urls: LocalUrls, chapter: Actor, post: Post, *,
+                           original: dict[str, Any] | None = None) -> Boost | None:
     """A local chapter Announces a post to its followers (FEP-1b12), once: the Boost row
     (chapter, post) is unique, so a re-processed Create never announces twice. Call inside
-    a transaction. The Announce's object is the post's id (see docs/FEDERATION.md)."""
+    a transaction.
+
+    Two Announces go out, as Lemmy's communities do: one of the post's id (Mastodon and most
+    servers show it as a boost) and one embedding the Create itself, intact — `original`,
+    the Create as its author's server sent it, or for a post written here our own Create —
+    for group-aware software (see docs/FEDERATION.md)."""
     if await Boost.filter(actor_id=chapter.id, post_id=post.id).exists():
         return None
     ident = new_id()
@@ -52,6 +58,9 @@ async def share_in_chapter(urls: LocalUrls, chapter: Actor, post: Post) -> Boost
     boost = await Boost.create(actor=chapter, post=post, uri=uri)
     await publish("announce", ident=ident, actor_id=chapter.id, post_id=post.id,
                   announce_uri=uri)
+    relay = new_id()
+    await publish("announce_activity", ident=relay, actor_id=chapter.id, post_id=post.id,
+                  announce_uri=urls.activity("Announce", relay), original=original)
     return boost
 
 

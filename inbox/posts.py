@@ -47,7 +47,8 @@ async def on_create_post(ctx: InboxContext, activity: Activity, actor: Actor) ->
         decision = await chapter_decision(chapter, actor)
         async with in_transaction():
             if decision == ANNOUNCE and post.visibility in ("public", "unlisted"):
-                await share_in_chapter(ctx.urls, chapter, post)
+                await share_in_chapter(ctx.urls, chapter, post,
+                                       original=dict(activity.raw) or None)
             elif decision == REJECT:
                 post.chapter_id = None  # type: ignore[attr-defined]
                 await post.save(update_fields=["chapter_id"])

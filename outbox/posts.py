@@ -23,7 +23,7 @@ from outbox.render import (
 )
 
 CONTENT_KINDS = frozenset({"create", "update", "delete", "like", "undo_like", "announce",
-                           "undo_announce", "reject_create"})
+                           "announce_activity", "undo_announce", "reject_create"})
 Rendered = tuple[Actor, list[Actor], dict[str, Any]]
 
 
@@ -102,6 +102,17 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
     if kind in ("like", "undo_like"):
         body = to_ap_like(payload["like_uri"], actor_uri, post.uri, author_uri)
         recipients = [author]
+    elif kind == "announce_activity":  # a chapter relays the Create itself (FEP-1b12)
+        if post.is_deleted:
+            return None
+        original = payload.get("original")
+        if not original:
+            addressing, _ = await _audience(urls, post, author)
+            original = to_ap_create(post, author_uri, addressing)
+        body = to_ap_announce(payload["announce_uri"], actor_uri,
+                              urls.collection(actor, "followers"), post.uri, author_uri)
+        body["object"] = original
+        return actor, [f for f in await followers_of(actor) if f.id != author.id], body
     else:
         body = to_ap_announce(payload["announce_uri"], actor_uri,
                               urls.collection(actor, "followers"), post.uri, author_uri)

@@ -145,8 +145,13 @@ async def test_a_local_chapter_shares_a_members_post_and_refuses_others(
     fediverse.requests.clear()
     post = await create_post(urls, local.member, "Meeting on Friday", chapter=local.chapter)
     await drain_jobs()
-    [announce] = fediverse.posts("https://mastodon.test/inbox")
+    [announce, relayed] = sorted(fediverse.posts("https://mastodon.test/inbox"),
+                                 key=lambda a: isinstance(a["object"], dict))
     assert announce["actor"] == urls.actor(local.chapter) and announce["object"] == post.uri
+    # and the Create itself, for group-aware software (Lemmy style)
+    assert relayed["actor"] == urls.actor(local.chapter)
+    assert relayed["object"]["type"] == "Create"
+    assert relayed["object"]["object"]["id"] == post.uri
     assert await Boost.filter(actor_id=local.chapter.id, post_id=post.id).exists()
     with pytest.raises(NotAllowed):
         await create_post(urls, local.member, "let me in", chapter=local.approval_chapter)

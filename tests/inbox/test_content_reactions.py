@@ -142,12 +142,21 @@ async def test_a_chapter_announces_a_members_post_to_its_followers(
     await _follow(fed_client, settings, dave, "greens_lyon", drain_jobs)
     fediverse.requests.clear()
     obj = note(carol, 1, to=[PUBLIC, chapter], cc=[f"{carol.uri}/followers"], audience=chapter)
-    assert await send(fed_client, settings, create_of(obj, carol.uri), carol) == 202
+    create = create_of(obj, carol.uri)
+    assert await send(fed_client, settings, create, carol) == 202
     await drain_jobs()
-    for inbox in ("https://mastodon.test/inbox", "https://gotosocial.test/inbox"):
-        [announce] = fediverse.posts(inbox)
+    # Two Announces, as Lemmy sends them: of the post's id (Mastodon shows a boost), and of
+    # the Create exactly as carol's server sent it (group-aware software); carol's own
+    # server, which has the Create, is told of the boost only.
+    [to_author] = fediverse.posts("https://mastodon.test/inbox")
+    assert to_author["object"] == obj["id"]
+    [by_id, relayed] = sorted(fediverse.posts("https://gotosocial.test/inbox"),
+                              key=lambda a: isinstance(a["object"], dict))
+    for announce in (by_id, relayed):
         assert announce["type"] == "Announce" and announce["actor"] == chapter
-        assert announce["object"] == obj["id"] and PUBLIC in announce["to"]
+        assert PUBLIC in announce["to"]
+    assert by_id["object"] == obj["id"]
+    assert relayed["object"] == create and relayed["id"] != by_id["id"]
     group = await Actor.get(id=local.chapter.id)
     key = load_public_key_pem(group.public_key_pem or "")
     for request in fediverse.requests:
