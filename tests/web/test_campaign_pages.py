@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
+from actors.accounts import Registration, register_member
 from actors.campaign import current_campaign, save_campaign
 from actors.chapters import create_chapter
 from actors.models import Account, Actor, Campaign, Chapter, Follow
@@ -182,15 +183,25 @@ async def test_the_json_may_be_read_by_other_sites_and_cached_a_few_minutes(
     assert answer.status_code == 200
     assert answer.headers["access-control-allow-origin"] == "*"
     assert answer.headers["cache-control"] == "public, max-age=300"
-    assert answer.json()["series"] == [] and answer.json()["members"] == 0
+    assert answer.json()["members"] == 0
+    # Nothing recorded yet: the series is today's live point alone.
+    [now] = answer.json()["series"]
+    assert (now["members"], now["new_members"]) == (0, 0)
 
 
-async def test_pages_without_any_tally_yet_still_show_a_chart(client: httpx.AsyncClient) -> None:
+async def test_before_any_tally_the_chart_shows_today_and_moves_when_someone_joins(
+    client: httpx.AsyncClient, settings: Settings,
+) -> None:
     for path in ("/", "/campaign"):
-        html = (await client.get(path)).text
-        svg = chart_in(html)
-        assert chart_points(svg) == []
-        assert "No daily figures recorded yet" in html
+        svg = chart_in((await client.get(path)).text)
+        [(_, count)] = chart_points(svg)
+        assert count == 0
+    await register_member(Registration("ana", "ana@example.org", PASSWORD, True),
+                          settings.registration)
+    for path in ("/", "/campaign"):
+        svg = chart_in((await client.get(path)).text)
+        [(_, count)] = chart_points(svg)  # no tally recorded: today's point is live
+        assert count == 1
 
 
 

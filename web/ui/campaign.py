@@ -72,6 +72,14 @@ async def chapter_tallies() -> list[ChapterTally]:
             for c in await chapter_goals()]
 
 
+def _with_today(series: list[DailyTally], day: date, figures: Figures) -> list[DailyTally]:
+    """The recorded days with today's point as it is now: the hourly record may be up to an
+    hour old, and the page should move as soon as someone joins. Nothing is written."""
+    live = DailyTally(day=day, members=figures.members, new_members=figures.new_members,
+                      active_members=figures.active_members)
+    return [row for row in series if row.day != day] + [live]
+
+
 async def tally_context(settings: Settings, *, days: int | None = None) -> dict[str, Any]:
     """What the home and campaign pages show: the campaign, today's figures, the chart (of
     the last `days` days, or since the campaign's start), the table rows and the chapters."""
@@ -79,7 +87,7 @@ async def tally_context(settings: Settings, *, days: int | None = None) -> dict[
     day = today()
     figures: Figures = await tally_figures(ORGANIZATION, day)
     start = day - timedelta(days=days - 1) if days else series_start(campaign, day)
-    series: list[DailyTally] = await tally_series(ORGANIZATION, start, day)
+    series = _with_today(await tally_series(ORGANIZATION, start, day), day, figures)
     chart = growth_chart(series, campaign.goal, label=campaign.label,
                          title=f"Growth of {campaign.label} since {start.isoformat()}")
     return {
@@ -108,7 +116,8 @@ async def campaign_json(request: Request) -> Response:
     campaign = await current_campaign(settings)
     day = today()
     figures = await tally_figures(ORGANIZATION, day)
-    series = await tally_series(ORGANIZATION, series_start(campaign, day), day)
+    series = _with_today(await tally_series(ORGANIZATION, series_start(campaign, day), day),
+                         day, figures)
     body = {
         "label": campaign.label,
         "goal": campaign.goal,
