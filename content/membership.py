@@ -11,6 +11,7 @@ from actors.models import Actor, Follow
 from actors.roles import can_coordinate, coordinators_of
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound
+from content.models import Notification
 from content.notifications import notify
 
 JOIN_REQUEST, JOIN_ACCEPTED, JOIN_REJECTED = "join_request", "join_accepted", "join_rejected"
@@ -60,6 +61,9 @@ async def notify_join_request(follow: Follow) -> int:
         recipients = await admin_actors()
     told = 0
     for recipient in recipients:
+        if await Notification.filter(recipient_id=recipient.id, kind=JOIN_REQUEST,
+                                     actor_id=member.id, read_at__isnull=True).exists():
+            continue  # asked again (Mastodon re-sends Follows): told once is enough
         if recipient.id != member.id and await notify(
                 recipient, JOIN_REQUEST, actor=member,
                 text=chapter.display_name or chapter.username) is not None:

@@ -230,6 +230,12 @@ async def test_a_request_from_elsewhere_to_join_an_approval_chapter_reaches_its_
     await join(fed_client, settings, bob_, "greens_paris", drain_jobs)
     [told] = await Notification.filter(recipient_id=local.member.id, kind="join_request")
     assert told.actor_id == (await known(settings, fediverse, bob_.uri)).id  # type: ignore[attr-defined]
+    # Mastodon sends the Follow again when it lost track: the coordinator is told once.
+    again = {"id": f"{bob_.uri}#join-again", "type": "Follow", "actor": bob_.uri,
+             "object": f"{base}/chapters/greens_paris"}
+    assert await send(fed_client, settings, again, bob_) == 202
+    await drain_jobs()
+    assert await Notification.filter(recipient_id=local.member.id).count() == 1
     # Joining an open chapter needs no one's decision: nobody is disturbed.
     await follow_actor(LocalUrls(base), local.member, local.chapter)  # open: accepted
     await set_coordinator(local.chapter, local.member, True)
