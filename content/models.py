@@ -189,3 +189,70 @@ class Notification(Model):
     class Meta:
         table = "notification"
         indexes = (("recipient_id", "id"),)
+
+
+class Poll(Model):
+    """A straw poll (an ActivityStreams Question) attached to a post, ours or remote.
+
+    `ends_at` is when voting stops; `closed_at` when the close was recorded (the close job
+    for ours, `closed` of the author's Question for a remote one). For a remote poll
+    `voters_count` and the options' `votes_count` are what its author last told us; for ours
+    they are recounted from PollVote rows. `update_pending`: an Update(Question) with fresh
+    counts is already scheduled (results are sent batched).
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    post: fields.OneToOneRelation[Post] = fields.OneToOneField(
+        "models.Post", related_name="poll", on_delete=fields.CASCADE
+    )
+    multiple = fields.BooleanField(default=False)
+    hide_totals = fields.BooleanField(default=False)
+    ends_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    voters_count = fields.IntField(default=0)
+    update_pending = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "poll"
+
+
+class PollOption(Model):
+    """One answer of a poll, in its position, with its current tally (votes_count)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "models.Poll", related_name="options", on_delete=fields.CASCADE
+    )
+    position = fields.IntField()
+    title = fields.CharField(max_length=200)
+    votes_count = fields.IntField(default=0)
+
+    class Meta:
+        table = "poll_option"
+        unique_together = (("poll", "position"),)
+
+
+class PollVote(Model):
+    """A vote of one actor for one option (several rows for a multiple-choice poll).
+
+    `uri` is the vote Note's id (Mastodon sends one Note per chosen option), ours or theirs.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "models.Poll", related_name="votes", on_delete=fields.CASCADE
+    )
+    option: fields.ForeignKeyRelation[PollOption] = fields.ForeignKeyField(
+        "models.PollOption", related_name="votes", on_delete=fields.CASCADE
+    )
+    voter: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="poll_votes", on_delete=fields.CASCADE
+    )
+    uri = fields.CharField(max_length=2048, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "poll_vote"
+        unique_together = (("option", "voter"),)
+        indexes = (("poll_id", "voter_id"),)

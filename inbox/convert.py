@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from actors.models import Actor
 from content.audience import visibility_of
 from content.html import sanitize_html, sanitize_text
+from content.polls import RemotePoll
 from core import clock
 from federation import Actor as APActor
 from federation import APObject, parse_url
@@ -75,3 +77,20 @@ def from_ap_post(obj: APObject, author: Actor) -> dict[str, Any]:
         "published": published,
         "updated": obj.updated,
     }
+
+
+def from_ap_poll(obj: APObject) -> RemotePoll | None:
+    """The poll of a remote Question: options (`oneOf`, or `anyOf` for multiple choice) with
+    their `replies.totalItems`, `endTime`, `closed` (a time, or true: closed now) and
+    `votersCount`. None for a Question without options (an open-ended question)."""
+    if obj.type != "Question" or not obj.options:
+        return None
+    closed = obj.closed
+    closed_at = closed if isinstance(closed, datetime) else (clock.now() if closed else None)
+    return RemotePoll(
+        multiple=obj.multiple_choice,
+        options=tuple((o.name, max(0, o.votes or 0)) for o in obj.options),
+        ends_at=obj.end_time,
+        closed_at=closed_at,
+        voters_count=max(0, obj.voters_count) if obj.voters_count is not None else None,
+    )

@@ -7,11 +7,12 @@ from actors.keys import get_instance_actor, signer_for
 from actors.models import Actor
 from actors.urls import find_local_actor
 from content.models import Post
+from content.polls import save_remote_poll
 from content.posts import find_post_by_uri, is_tombstoned
 from content.received import store_remote_post
 from federation import APObject, BadStatus, FederationError, same_origin
 from inbox.context import InboxContext
-from inbox.convert import POST_TYPES, from_ap_post
+from inbox.convert import POST_TYPES, from_ap_poll, from_ap_post
 from inbox.errors import ActorUnavailable, ObjectUnavailable
 from inbox.remote import resolve_actor
 
@@ -77,8 +78,13 @@ async def save_post(ctx: InboxContext, obj: APObject, author: Actor, *,
     if chapter is None and group is not None and group.uri in (*obj.audience, *obj.to,
                                                                *obj.cc):
         chapter = group
-    return await store_remote_post(from_ap_post(obj, author), author, mentions=mentions,
-                                   chapter=chapter)
+    post, created = await store_remote_post(from_ap_post(obj, author), author,
+                                            mentions=mentions, chapter=chapter)
+    if post is not None and created and obj.type == "Question":
+        state = from_ap_poll(obj)
+        if state is not None:  # a poll that reached us by id keeps its options
+            await save_remote_poll(post, state)
+    return post, created
 
 
 async def addressed_chapter(ctx: InboxContext, obj: APObject) -> Actor | None:

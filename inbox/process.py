@@ -34,6 +34,7 @@ from inbox.follows import (
 from inbox.groups import on_add, on_remove, on_update_actor
 from inbox.models import InboundActivity
 from inbox.moderation import Outcome, on_block, on_flag, on_move, on_undo_block
+from inbox.polls import is_vote, on_create_question, on_create_vote, on_update_question
 from inbox.posts import on_create_post, on_delete_post, on_update_post
 from inbox.reactions import (
     on_announce_post,
@@ -57,6 +58,12 @@ DISPATCH: dict[tuple[str, str], InboxHandler] = {
     ("Reject", "Follow"): on_reject_follow,
     ("Create", "Post"): on_create_post,
     ("Create", "Object"): on_create_post,
+    ("Create", "Vote"): on_create_vote,
+    ("Create", "Question"): on_create_question,
+    ("Update", "Question"): on_update_question,
+    ("Delete", "Question"): on_delete_post,
+    ("Like", "Question"): on_like_post,
+    ("Announce", "Question"): on_announce_post,
     ("Update", "Post"): on_update_post,
     ("Delete", "Post"): on_delete_post,
     ("Delete", "Tombstone"): on_delete_post,
@@ -96,6 +103,10 @@ async def object_kind(activity: Activity) -> str:
     obj = activity.object
     if obj is not None:
         kind = "Tombstone" if isinstance(obj, Tombstone) else getattr(obj, "type", "")
+        if activity.type == "Create" and is_vote(obj):
+            return "Vote"
+        if kind == "Question":  # a poll: its options and counts are kept too
+            return "Question"
         if kind in POST_TYPES:
             return "Post"
         return "Actor" if kind in ACTOR_TYPES else str(kind)

@@ -10,6 +10,8 @@ from typing import Any
 from actors.models import Actor, Follow
 from actors.urls import LocalUrls
 from content.models import Boost, Mention, Post
+from content.visibility import OPEN, visible_to
+from outbox.polls import POLL_KINDS, add_question, render_poll
 from outbox.render import (
     Addressing,
     to_ap_announce,
@@ -23,7 +25,7 @@ from outbox.render import (
 )
 
 CONTENT_KINDS = frozenset({"create", "update", "delete", "like", "undo_like", "announce",
-                           "announce_activity", "undo_announce", "reject_create"})
+                           "announce_activity", "undo_announce", "reject_create"}) | POLL_KINDS
 Rendered = tuple[Actor, list[Actor], dict[str, Any]]
 
 
@@ -78,6 +80,8 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
     post = await Post.get_or_none(id=payload.get("post_id", 0)).prefetch_related("author")
     if kind == "reject_create":
         return await _reject(urls, payload, ident)
+    if kind in POLL_KINDS:
+        return await render_poll(urls, payload, post, _audience)
     if post is None:
         return None
     author: Actor = post.author
@@ -87,11 +91,13 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
             return None
         addressing, recipients = await _audience(urls, post, author)
         if kind == "create":
-            return author, recipients, to_ap_create(post, author_uri, addressing)
+            return author, recipients, await add_question(
+                to_ap_create(post, author_uri, addressing), post)
         for chapter in await _sharing_chapters(post):
             recipients += await followers_of(chapter)
         if kind == "update":
-            body = to_ap_update(urls.activity("Update", ident), post, author_uri, addressing)
+            body = await add_question(
+                to_ap_update(urls.activity("Update", ident), post, author_uri, addressing), post)
         else:
             body = to_ap_delete(urls.activity("Delete", ident), post, author_uri, addressing)
         return author, recipients, body
@@ -108,7 +114,7 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
         original = payload.get("original")
         if not original:
             addressing, _ = await _audience(urls, post, author)
-            original = to_ap_create(post, author_uri, addressing)
+            original = await add_question(to_ap_create(post, author_uri, addressing), post)
         body = to_ap_announce(payload["announce_uri"], actor_uri,
                               urls.collection(actor, "followers"), post.uri, author_uri)
         body["object"] = original
@@ -137,19 +143,21 @@ async def render_post_document(urls: LocalUrls, post: Post) -> dict[str, Any]:
     """What one of our posts' id answers: the Note or Article, addressed as it was sent."""
     author: Actor = post.author
     addressing, _ = await _audience(urls, post, author)
-    return to_ap_note(post, urls.actor(author), addressing)
+    return await add_question(to_ap_note(post, urls.actor(author), addressing), post)
 
 
-async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int,
-                             limit: int) -> tuple[int, list[dict[str, Any]]]:
-    """An author's public posts, newest first, as the Create activities that sent them
-    (what Mastodon lists in an outbox): (total, one page of activities)."""
-    live = Post.filter(author_id=author.id, visibility="public", deleted_at__isnull=True)
+async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int, limit: int, *,
+                             viewer: Actor | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """An author's public and unlisted posts, newest first, as the Create activities that
+    sent them (what Mastodon lists in an outbox), as far as the visibility policy lets
+    `viewer` (the signer of the GET, or None) see them: (total, one page of activities)."""
+    live = await visible_to(Post.filter(author_id=author.id, visibility__in=OPEN), viewer)
     total = await live.count()
     posts = await live.order_by("-published", "-id").offset(offset).limit(limit)
     page = []
     for post in posts:
         post.author = author
         addressing, _ = await _audience(urls, post, author)
-        page.append(to_ap_create(post, urls.actor(author), addressing))
+        page.append(await add_question(to_ap_create(post, urls.actor(author), addressing),
+                                       post))
     return total, page

@@ -36,6 +36,7 @@ from web.ui import (
     follows,
     home,
     notifications,
+    polls,
 )
 from web.ui import invitations as invitation_pages
 
@@ -156,6 +157,7 @@ def create_app(
         *notifications.routes(),
         *admin_pages.routes(),
         *invitation_pages.routes(),
+        *polls.routes(),
         *activitypub.routes(),
         *posts.routes(),
         *wellknown.routes(),

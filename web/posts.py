@@ -1,4 +1,5 @@
-"""A post's address: ActivityPub JSON to other servers, a page to browsers, 410 once deleted."""
+"""A post's address: ActivityPub JSON to other servers, a page to browsers, 410 once deleted;
+who sees what is content.visibility's answer."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from content.models import Post
+from content.visibility import OPEN, can_see
 from core.ids import parse_id
 from federation import Tombstone
 from outbox.posts import render_post_document
-from web.activitypub import ap_response, local_urls, wants_activity_json
+from web.activitypub import (
+    ap_response,
+    local_urls,
+    private_ap_response,
+    signed_viewer,
+    wants_activity_json,
+)
 from web.sessions import current_account
 from web.templating import render
 from web.ui import post_actions
 from web.ui.post_actions import may_see, post_page
-
-# Only these are served to anyone who asks; followers-only and direct posts need a signed,
-# authorized fetch, which comes with the visibility policy of a later issue: until then 404.
-PUBLIC_VISIBILITIES = ("public", "unlisted")
 
 
 async def _stored_post(request: Request) -> Post | None:
@@ -28,39 +32,67 @@ async def _stored_post(request: Request) -> Post | None:
     return await Post.get_or_none(id=ident).prefetch_related("author")
 
 
-def _served_to_anyone(post: Post | None) -> bool:
-    return (post is not None and post.author.is_local  # type: ignore[attr-defined]
-            and post.visibility in PUBLIC_VISIBILITIES)
+def _tombstoned(post: Post) -> bool:
+    """A deleted post of ours answers 410 with a Tombstone when it was open to everyone;
+    a deleted followers-only or direct post stays 404, as it was to anyone asking."""
+    return (post.is_deleted and post.author.is_local  # type: ignore[attr-defined]
+            and post.visibility in OPEN)
+
+
+async def _not_found(request: Request, as_json: bool) -> Response:
+    # 404, never 403: a post the asker may not see must not be told apart from no post.
+    if as_json:
+        return JSONResponse({"error": "not found"}, status_code=404, headers={"vary": "Accept"})
+    response = await render(request, "error.html", {"title": "Page not found", "status": 404},
+                            404)
+    response.headers["vary"] = "Accept"
+    return response
+
+
+async def _tombstone(request: Request, post: Post, as_json: bool) -> Response:
+    tomb = Tombstone(id=post.uri, former_type="Article" if post.kind == "article" else "Note",
+                     deleted=post.deleted_at)
+    if as_json:
+        return ap_response(tomb.to_ap(), status=410)
+    response = await render(request, "error.html", {
+        "title": "This post was deleted", "status": 410}, 410)
+    response.headers["vary"] = "Accept"
+    return response
+
+
+async def _json_answer(request: Request, post: Post) -> Response:
+    """Our live post's JSON, to whoever the policy lets see it: anyone for public and
+    unlisted posts; for the others the signer of an authorized fetch (a signed GET by a
+    follower, a mentioned actor or a member of the post's chapter), privately."""
+    if not post.author.is_local:  # type: ignore[attr-defined]
+        return await _not_found(request, True)  # another server's post: its id is there
+    viewer = await signed_viewer(request)
+    if not await can_see(post, viewer):
+        return await _not_found(request, True)
+    document = await render_post_document(local_urls(request), post)
+    if post.visibility in OPEN:
+        return ap_response(document)
+    return private_ap_response(document)
 
 
 async def post_document(request: Request) -> Response:
     as_json = wants_activity_json(request)
     post = await _stored_post(request)
-    if not as_json and post is not None and not post.is_deleted:
-        # Browsers: also a member's own followers-only post and, to members, remote posts
-        # stored here, with the actions of web.ui.post_actions.
-        if may_see(post, await current_account(request)):
-            response = await post_page(request, post)
-            response.headers["vary"] = "Accept"
-            return response
-        post = None
-    if post is None or not _served_to_anyone(post):
-        if as_json:
-            return JSONResponse({"error": "not found"}, status_code=404, headers={"vary": "Accept"})
-        response = await render(request, "error.html", {"title": "Page not found", "status": 404},
-                                404)
-        response.headers["vary"] = "Accept"
-        return response
+    if post is None:
+        return await _not_found(request, as_json)
+    if _tombstoned(post):
+        return await _tombstone(request, post, as_json)
     if post.is_deleted:
-        tomb = Tombstone(id=post.uri, former_type="Article" if post.kind == "article" else "Note",
-                         deleted=post.deleted_at)
-        if as_json:
-            return ap_response(tomb.to_ap(), status=410)
-        response = await render(request, "error.html", {
-            "title": "This post was deleted", "status": 410}, 410)
-        response.headers["vary"] = "Accept"
-        return response
-    return ap_response(await render_post_document(local_urls(request), post))
+        return await _not_found(request, as_json)
+    if as_json:
+        return await _json_answer(request, post)
+    # Browsers: the policy for the signed-in member (remote posts to members only), with
+    # the actions of web.ui.post_actions.
+    if not await may_see(post, await current_account(request)):
+        return await _not_found(request, False)
+    response = await post_page(request, post)
+    response.headers["vary"] = "Accept"
+    return response
 
 
 def routes() -> list[Route]:

@@ -4,22 +4,18 @@ Lemmy's Add of a moderator and of a featured (stickied) post."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import httpx
 
 from actors.models import Actor, Follow
 from actors.roles import add_coordinator, is_coordinator
 from content.models import Boost, Pin, Post
 from core.settings import Settings
-from tests.inbox.content_support import send
+from tests.inbox.content_support import moved, send
 from tests.inbox.fediverse import (
     FakeFediverse,
     Local,
     fed_client,
     fediverse,
-    load_interop,
     local,
     registry,
 )
@@ -31,12 +27,6 @@ LEMMY = {"http://enterprise.lemmy.ml": "https://enterprise.test",
          "https://enterprise.lemmy.ml": "https://enterprise.test",
          "http://ds9.lemmy.ml": "https://ds9.test", "https://ds9.lemmy.ml": "https://ds9.test"}
 
-
-def moved(fixture: str, origins: dict[str, str]) -> dict[str, Any]:
-    text = json.dumps(load_interop(fixture))
-    for old, new in origins.items():
-        text = text.replace(old, new)
-    return json.loads(text)  # type: ignore[no-any-return]
 
 
 async def test_a_mastodon_follow_of_a_chapter_is_recorded_and_accepted(

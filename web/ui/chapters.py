@@ -30,6 +30,7 @@ from content.errors import NotAllowed
 from content.membership import appoint
 from content.models import Post
 from content.pins import featured_posts
+from content.visibility import shown_on_pages
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
@@ -134,10 +135,8 @@ async def chapter_page(request: Request, actor: Actor, chapter: Chapter) -> Resp
     member_page, post_page = _page_number(request, "members"), _page_number(request, "page")
     members = (await members_of(actor, (member_page - 1) * PAGE, PAGE + 1)
                if members_visible else [])
-    posts = Post.filter(chapter_id=actor.id, deleted_at__isnull=True,
-                        visibility__in=("public", "unlisted"))
-    if viewer is None:  # other servers' posts are shown to members only (as on post pages)
-        posts = posts.filter(author__domain__isnull=True)
+    posts = await shown_on_pages(Post.filter(chapter_id=actor.id, deleted_at__isnull=True),
+                                 viewer)
     shown = await posts.order_by("-published").offset((post_page - 1) * PAGE).limit(
         PAGE + 1).prefetch_related("author")
     featured = await featured_posts(actor, limit=PAGE)

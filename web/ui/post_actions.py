@@ -12,8 +12,10 @@ from actors.models import Account, Actor, Follow
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.models import Boost, Like, Post
+from content.polls import results_of_post
 from content.posts import SOURCE_MAX, create_post, delete_post, edit_post
 from content.reactions import boost_post, like_post, unboost_post, unlike_post
+from content.visibility import can_show_page, shown_on_pages
 from core.ids import parse_id
 from web.sessions import current_account
 from web.templating import render
@@ -40,15 +42,10 @@ def _first_error(exc: ValidationFailed) -> str:
     return next(iter(exc.errors.values()), "This post cannot be saved.")
 
 
-def may_see(post: Post, account: Account | None) -> bool:
-    """Whether a page viewer may see `post` (author prefetched): a local public or unlisted
-    post (anyone), a remote one (members only: we do not mirror other servers' posts to the
-    world), and any live post to its own author."""
-    if account is not None and post.author_id == account.actor_id:  # type: ignore[attr-defined]
-        return True
-    if post.visibility not in OPEN_VISIBILITIES:
-        return False
-    return post.author.is_local or account is not None  # type: ignore[attr-defined]
+async def may_see(post: Post, account: Account | None) -> bool:
+    """Whether a page viewer may see `post` (author prefetched): the visibility policy
+    (content.visibility.can_show_page) for the signed-in member's actor, or anonymous."""
+    return await can_show_page(post, account.actor if account is not None else None)
 
 
 async def post_page(request: Request, post: Post, *, error: str | None = None,
@@ -56,9 +53,10 @@ async def post_page(request: Request, post: Post, *, error: str | None = None,
     """The page of a live post (author prefetched), with the viewer's actions."""
     account = await current_account(request)
     actor_id = account.actor_id if account else None  # type: ignore[attr-defined]
-    replies = await (Post.filter(in_reply_to_id=post.id, deleted_at__isnull=True,
-                                 visibility__in=OPEN_VISIBILITIES)
-                     .order_by("published").limit(100).prefetch_related("author"))
+    viewer = account.actor if account is not None else None
+    shown = await shown_on_pages(Post.filter(in_reply_to_id=post.id, deleted_at__isnull=True),
+                                 viewer)
+    replies = await shown.order_by("published").limit(100).prefetch_related("author")
     context = {
         "post": post,
         "author": post.author,
@@ -74,6 +72,7 @@ async def post_page(request: Request, post: Post, *, error: str | None = None,
         "error": error,
         "reply_text": reply,
         "edit_text": post.source if edit is None else edit,
+        "poll": await results_of_post(post, actor_id),
     }
     return await render(request, "post.html", context, status)
 
@@ -96,7 +95,7 @@ async def _visible_post(request: Request, account: Account) -> Post | None:
     if ident is None:
         return None
     post = await Post.get_or_none(id=ident, deleted_at__isnull=True).prefetch_related("author")
-    return post if post is not None and may_see(post, account) else None
+    return post if post is not None and await may_see(post, account) else None
 
 
 def _to_post(post: Post) -> Response:
@@ -132,6 +131,10 @@ async def compose_submit(request: Request) -> Response:
     """POST /posts: publish a post (`text`, `visibility`, optional `chapter`: the id of a
     chapter the author is a member of) and go to its page."""
     form = await read_form(request)
+    if any(str(v).strip() for v in form.getlist("poll_option")):
+        from web.ui.polls import poll_submit
+
+        return await poll_submit(request)  # the poll's fields are filled: publish it too
     account = await current_account(request)
     if account is None:
         return _login_redirect()
