@@ -19,6 +19,7 @@ from content.models import Poll, PollOption, PollVote, Post
 from content.notifications import notify
 from content.posts import create_post
 from content.publishing import PUBLISH_JOB, publish
+from content.visibility import can_see
 from core import clock
 from core.db import in_transaction
 from core.ids import new_id
@@ -204,6 +205,8 @@ async def receive_vote(voter: Actor, post: Post, name: str, uri: str) -> str | N
         return "a vote in a poll of another server"
     if is_closed(poll):
         return "the poll is closed"
+    if not await can_see(post, voter):
+        return "the voter may not see this poll"  # followers-only, blocked …
     option = await PollOption.get_or_none(poll_id=poll.id, title=name.strip()[:200])
     if option is None:
         return f"no option named {name[:80]!r}"

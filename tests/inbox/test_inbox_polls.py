@@ -162,3 +162,19 @@ async def test_a_mastodon_question_reaching_us_by_id_keeps_its_options(
     poll = await Poll.get(post_id=post.id)
     assert [(o.title, o.votes_count) for o in await options_of(poll)] == [
         ("Berlin", 7), ("Lyon", 4), ("Online", 1)]
+
+
+async def test_a_vote_from_someone_who_may_not_see_a_followers_only_poll_is_refused(
+    fed_client: httpx.AsyncClient, fediverse: FakeFediverse, local: Local, settings: Settings,
+    drain_jobs: Drain,
+) -> None:
+    poll_post = await create_poll_post(
+        LocalUrls(settings.server.base_url), local.member, "Members: which date?",
+        ["May", "June"], False, clock.now() + timedelta(hours=24), False, "followers")
+    gargron = fediverse.person("mastodon.test", "Gargron")  # follows nobody here
+    author = LocalUrls(settings.server.base_url).actor(local.member)
+    doc = _vote(settings, gargron.uri, poll_post, author, "May", 1)
+    assert await send(fed_client, settings, doc, gargron) == 202
+    await drain_jobs()
+    assert (await _states())[-1] == ("ignored", "the voter may not see this poll")
+    assert await PollVote.all().count() == 0
