@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import ConsoleMessage, Error, Page, Request, Response
+from playwright.async_api import ConsoleMessage, Error, Page, Request, Response, expect
 
 HERE = Path(__file__).resolve().parent
 AXE_SCRIPT = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -273,6 +273,36 @@ class Visit:
     def unaudited(self) -> list[str]:
         """Documents this tab loaded that no audit() looked at."""
         return [url for n, url in enumerate(self._loads, 1) if n not in self._audited]
+
+
+async def tab_to(visit: Visit, expected: str) -> None:
+    """Press Tab once: focus must land, visibly, on `expected` (an element id or its text)."""
+    await visit.page.keyboard.press("Tab")
+    focused = await visit.focused()
+    assert focused is not None, f"Tab toward {expected} left focus nowhere"
+    assert expected in (focused.id, focused.text), f"Tab went to {focused}, not {expected}"
+    assert focused.seen, f"focus on {expected} is not visible: {focused}"
+
+
+async def join_with_keyboard(visit: Visit, prefix: str, display_name: str,
+                             password: str) -> str:
+    """Fill and send the join form open in `visit` with the keyboard alone (Tab, typing,
+    Space, Enter), every focus checked; returns the username chosen."""
+    keys = visit.page.keyboard
+    await tab_to(visit, "Skip to content")
+    await keys.press("Enter")  # skip the header: the next Tab lands in the form
+    username = unique_username(prefix)
+    for field, text in (("f-username", username), ("f-display_name", display_name),
+                        ("f-email", f"{username}@example.org"), ("f-password", password)):
+        await tab_to(visit, field)
+        await keys.type(text)
+    await tab_to(visit, "f-commitments")
+    await keys.press("Space")
+    await expect(visit.page.get_by_label("I accept these commitments")).to_be_checked()
+    await tab_to(visit, "Join")
+    async with visit.navigation():
+        await keys.press("Enter")
+    return username
 
 
 def format_violations(violations: list[dict[str, Any]]) -> str:

@@ -8,7 +8,14 @@ from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import PHONE, Member, OpenVisit, Visit, unique_username
+from tests.browser.harness import (
+    PHONE,
+    Member,
+    OpenVisit,
+    Visit,
+    join_with_keyboard,
+    unique_username,
+)
 from tests.support.servers import RunningServer
 
 MakeMember = Callable[[RunningServer], Awaitable[Member]]
@@ -114,33 +121,8 @@ async def test_the_join_form_works_with_the_keyboard_alone(
     visit: Visit, server: RunningServer
 ) -> None:
     page = visit.page
-    keys = page.keyboard
     await visit.goto("/join")
-
-    async def tab_to(expected: str) -> None:
-        await keys.press("Tab")
-        focused = await visit.focused()
-        assert focused is not None, f"Tab toward {expected} left focus nowhere"
-        assert expected in (focused.id, focused.text), f"Tab went to {focused}, not {expected}"
-        assert focused.seen, f"focus on {expected} is not visible: {focused}"
-
-    await tab_to("Skip to content")
-    await keys.press("Enter")  # skip the header: the next Tab lands in the form
-    username = unique_username("kim")
-    await tab_to("f-username")
-    await keys.type(username)
-    await tab_to("f-display_name")
-    await keys.type("Kim Keys")
-    await tab_to("f-email")
-    await keys.type(f"{username}@example.org")
-    await tab_to("f-password")
-    await keys.type(PASSWORD)
-    await tab_to("f-commitments")
-    await keys.press("Space")
-    await expect(page.get_by_label("I accept these commitments")).to_be_checked()
-    await tab_to("Join")
-    async with visit.navigation():
-        await keys.press("Enter")
+    await join_with_keyboard(visit, "kim", "Kim Keys", PASSWORD)
     await expect(page.get_by_role("status")).to_have_text(
         "Welcome, Kim Keys! You are now a member."
     )

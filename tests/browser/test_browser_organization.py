@@ -12,7 +12,14 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.harness import PHONE, Member, OpenVisit, Visit, unique_username
+from tests.browser.harness import (
+    PHONE,
+    Member,
+    OpenVisit,
+    Visit,
+    join_with_keyboard,
+    unique_username,
+)
 from tests.browser.test_browser_login import expect_logged_in, log_in
 from tests.support.servers import RunningServer
 
@@ -278,7 +285,6 @@ async def test_a_member_invites_a_newcomer_who_joins_with_the_keyboard(
 
     # The newcomer opens the link on a dark phone and joins with the keyboard alone.
     newcomer = await open_visit(server, PHONE, color_scheme="dark")
-    keys = newcomer.page.keyboard
     await newcomer.goto(f"{parts.path}?{parts.query}")
     await expect(
         newcomer.page.get_by_text(
@@ -286,29 +292,7 @@ async def test_a_member_invites_a_newcomer_who_joins_with_the_keyboard(
         )
     ).to_be_visible()
 
-    async def tab_to(expected: str) -> None:
-        await keys.press("Tab")
-        focused = await newcomer.focused()
-        assert focused is not None, f"Tab toward {expected} left focus nowhere"
-        assert expected in (focused.id, focused.text), f"Tab went to {focused}, not {expected}"
-        assert focused.seen, f"focus on {expected} is not visible: {focused}"
-
-    await tab_to("Skip to content")
-    await keys.press("Enter")
-    username = unique_username("sam")
-    await tab_to("f-username")
-    await keys.type(username)
-    await tab_to("f-display_name")
-    await keys.type("Sam Neighbour")
-    await tab_to("f-email")
-    await keys.type(f"{username}@example.org")
-    await tab_to("f-password")
-    await keys.type(PASSWORD)
-    await tab_to("f-commitments")
-    await keys.press("Space")
-    await tab_to("Join")
-    async with newcomer.navigation():
-        await keys.press("Enter")
+    await join_with_keyboard(newcomer, "sam", "Sam Neighbour", PASSWORD)
     await expect(newcomer.page.get_by_role("status")).to_have_text(
         "Welcome, Sam Neighbour! You are now a member."
     )
