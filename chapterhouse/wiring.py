@@ -26,6 +26,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "core.models",
     "actors.models",
     "content.models",
+    "content.ballot_models",
     "inbox.models",
     "outbox.models",
     "web.models",

@@ -1,5 +1,6 @@
 """Records of what is said: posts (local and remote), tombstones, mentions, likes, boosts,
-pinned (featured) posts, notifications, and reports (Flags) about actors and posts."""
+categories (hashtags), media files, pinned (featured) posts, notifications, and reports
+(Flags) about actors and posts. Polls are here; formal ballots are in content.ballot_models."""
 
 from __future__ import annotations
 
@@ -48,14 +49,97 @@ class Post(Model):
     updated = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A draft is seen by its author only and sent nowhere until it is published.
+    draft = fields.BooleanField(default=False, db_default=False)
+    # The first post of the thread this one answers (NULL for a thread's first post, and for
+    # a reply whose thread start is not known here), so a whole tree is one query.
+    root: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="thread", null=True, on_delete=fields.SET_NULL
+    )
+    # For a thread's first post: when it or any reply in it was last written (forums sort by
+    # it); NULL for replies.
+    last_activity_at = fields.DatetimeField(null=True)
+    # A blog post's cover image.
+    cover: fields.ForeignKeyNullableRelation[Media] = fields.ForeignKeyField(
+        "models.Media", related_name="covers", null=True, on_delete=fields.SET_NULL
+    )
+    # Who took a comment out of a thread (the post's owner or a chapter moderator), when it
+    # was not its author deleting it: the row is erased like a deleted post.
+    removed_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="removed_posts", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "post"
-        indexes = (("author_id", "published"), ("in_reply_to_id",), ("chapter_id", "published"))
+        indexes = (("author_id", "published"), ("in_reply_to_id",), ("chapter_id", "published"),
+                   ("root_id", "published"), ("chapter_id", "last_activity_at"),
+                   ("kind", "published"))
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class Tag(Model):
+    """A hashtag, which is also a blog category.
+
+    `name` is its lower-case key (no `#`), `display` how it was first written."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    name = fields.CharField(max_length=100, unique=True)
+    display = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tag"
+
+
+class PostTag(Model):
+    """A post carries a hashtag (a blog post: its categories)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="post_tags", on_delete=fields.CASCADE
+    )
+    tag: fields.ForeignKeyRelation[Tag] = fields.ForeignKeyField(
+        "models.Tag", related_name="post_tags", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "post_tag"
+        unique_together = (("post", "tag"),)
+        indexes = (("tag_id", "post_id"),)
+
+
+class Media(Model):
+    """An image uploaded here or attached to a remote post.
+
+    Uploaded: re-encoded and stored under the media directory at `path`. Remote: its
+    `remote_url`, never fetched to be served as ours.
+    `owner` uploaded it; `post` is the post it is attached to (NULL until then, or for a
+    cover, which the post names in `cover`); `description` is its alt text.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    owner: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="media", null=True, on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="attachments", null=True, on_delete=fields.SET_NULL
+    )
+    position = fields.IntField(default=0)
+    content_type = fields.CharField(max_length=100)
+    path = fields.CharField(max_length=500, null=True)
+    remote_url = fields.CharField(max_length=2048, null=True)
+    width = fields.IntField(null=True)
+    height = fields.IntField(null=True)
+    size_bytes = fields.IntField(default=0)
+    description = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "media"
+        indexes = (("post_id", "position"), ("owner_id", "created_at"))
 
 
 class Tombstone(Model):
