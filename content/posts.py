@@ -1,4 +1,7 @@
-"""Posts written here: create, edit and delete, each publishing its activity."""
+"""Posts written here: create (or save as a draft, then publish), edit and delete, each
+publishing its activity. Notes, blog Articles and forum Pages (a chapter's threads) share
+these rules; a reply joins its thread (root, context) and refreshes the thread's last
+activity."""
 
 from __future__ import annotations
 
@@ -9,14 +12,18 @@ from actors.urls import LocalUrls
 from content.audience import ORDER
 from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.html import markdown_to_html, sanitize_text
-from content.models import Mention, Post, Tombstone
+from content.models import Media, Mention, Post, Tombstone
+from content.notifications import notify_about_post
 from content.publishing import ANNOUNCE, REJECT, chapter_decision, publish, share_in_chapter
+from content.tags import set_tags
 from core import clock
 from core.db import in_transaction
 from core.ids import new_id
 
-LOCAL_KINDS = ("note", "article")
-SOURCE_MAX = {"note": 5_000, "article": 100_000}
+LOCAL_KINDS = ("note", "article", "page")
+SOURCE_MAX = {"note": 5_000, "article": 100_000, "page": 50_000}
+#: Kinds that need a title: blog posts and forum threads.
+TITLED = ("article", "page")
 TITLE_MAX = 200
 SUMMARY_MAX = 2_000
 
@@ -32,8 +39,8 @@ def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, s
         errors["source"] = "Write something."
     elif len(source) > SOURCE_MAX[kind]:
         errors["source"] = f"Use at most {SOURCE_MAX[kind]} characters."
-    if kind == "article" and not title.strip():
-        errors["title"] = "Give the article a title."
+    if kind in TITLED and not title.strip():
+        errors["title"] = "Give it a title."
     if len(title) > TITLE_MAX:
         errors["title"] = f"Use at most {TITLE_MAX} characters."
     if len(summary) > SUMMARY_MAX:
@@ -44,11 +51,15 @@ def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, s
 async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str = "note",
                       title: str = "", summary: str = "", visibility: str = "public",
                       in_reply_to: Post | None = None, chapter: Actor | None = None,
-                      mentions: Sequence[Actor] = (), sensitive: bool = False) -> Post:
+                      mentions: Sequence[Actor] = (), sensitive: bool = False,
+                      tags: Sequence[str] = (), draft: bool = False,
+                      cover: Media | None = None) -> Post:
     """A local member writes a post (Markdown `source`); Create is published to followers,
     mentioned actors, the replied-to author and the addressed chapter. A local chapter the
     author belongs to shares it with its members (Announce); a members-only chapter refuses
-    a non-member (NotAllowed)."""
+    a non-member (NotAllowed). `tags` are its hashtags (a blog post's categories); a
+    `draft` is stored and sent nowhere until publish_draft; `cover` is an image the author
+    uploaded (a blog post's cover)."""
     errors = _check_text(kind, source, title, summary)
     if visibility not in ORDER:
         errors["visibility"] = f"Choose one of {', '.join(ORDER)}."
@@ -58,26 +69,75 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
         errors["in_reply_to"] = "That post was deleted."
     if chapter is not None and chapter.kind != "Group":
         errors["chapter"] = "Address a chapter."
+    if cover is not None and cover.owner_id != author.id:  # type: ignore[attr-defined]
+        errors["cover"] = "Use an image you uploaded."
+    if draft and in_reply_to is not None:
+        errors["draft"] = "Replies are published at once."
     if errors:
         raise ValidationFailed(errors)
     decision = await chapter_decision(chapter, author) if chapter and chapter.is_local else None
     if decision == REJECT:
         raise NotAllowed("only members of this chapter may post in it")
     ident = new_id()
+    now = clock.now()
     async with in_transaction():
         post = await Post.create(
             id=ident, uri=urls.post(ident), author=author, kind=kind,
             title=sanitize_text(title, TITLE_MAX), summary=sanitize_text(summary, SUMMARY_MAX),
             content_html=markdown_to_html(source), source=source, source_type="text/markdown",
             in_reply_to=in_reply_to, in_reply_to_uri=in_reply_to.uri if in_reply_to else None,
+            root_id=thread_root_id(in_reply_to) if in_reply_to else None,
             context_uri=(in_reply_to.context_uri or in_reply_to.uri) if in_reply_to else None,
             chapter=chapter, visibility=visibility, sensitive=sensitive, url=urls.post(ident),
-            published=clock.now())
+            published=now, last_activity_at=None if in_reply_to else now, draft=draft,
+            cover=cover)
         for actor in {a.id: a for a in mentions}.values():
             await Mention.create(post=post, actor=actor)
-        await publish("create", post_id=post.id)
-        if chapter is not None and decision == ANNOUNCE and visibility in ("public", "unlisted"):
-            await share_in_chapter(urls, chapter, post)
+        if tags:
+            await set_tags(post, tags)
+        if not draft:
+            await _go_out(urls, post, chapter, decision)
+    return post
+
+
+def thread_root_id(parent: Post) -> int:
+    """The id of the first post of the thread `parent` is in (for a reply to it)."""
+    return parent.root_id or parent.id  # type: ignore[attr-defined,no-any-return]
+
+
+async def touch_thread(post: Post) -> None:
+    """A reply was written: its thread's first post shows this as its latest activity."""
+    root_id = post.root_id  # type: ignore[attr-defined]
+    if root_id is not None:
+        await Post.filter(id=root_id).update(last_activity_at=post.published)
+
+
+async def _go_out(urls: LocalUrls, post: Post, chapter: Actor | None,
+                  decision: str | None) -> None:
+    """Publish a live post: Create, the chapter's Announce, the thread's activity and the
+    notifications. Inside the transaction that wrote it."""
+    await publish("create", post_id=post.id)
+    if chapter is not None and decision == ANNOUNCE and post.visibility in ("public",
+                                                                             "unlisted"):
+        await share_in_chapter(urls, chapter, post)
+    await touch_thread(post)
+    await notify_about_post(post)
+
+
+async def publish_draft(urls: LocalUrls, author: Actor, post: Post) -> Post:
+    """The author publishes a draft: it is dated now and goes out as a new post would."""
+    await _own_live_post(author, post)
+    if not post.draft:
+        return post
+    chapter = await Actor.get_or_none(id=post.chapter_id) if post.chapter_id else None  # type: ignore[attr-defined]
+    decision = await chapter_decision(chapter, author) if chapter and chapter.is_local else None
+    if decision == REJECT:
+        raise NotAllowed("only members of this chapter may post in it")
+    async with in_transaction():
+        post.draft = False
+        post.published = post.last_activity_at = clock.now()
+        await post.save()
+        await _go_out(urls, post, chapter, decision)
     return post
 
 
@@ -89,21 +149,33 @@ async def _own_live_post(actor: Actor, post: Post) -> None:
 
 
 async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None = None,
-                    summary: str | None = None, sensitive: bool | None = None) -> Post:
+                    summary: str | None = None, sensitive: bool | None = None,
+                    tags: Sequence[str] | None = None,
+                    cover: Media | bool | None = False) -> Post:
     """The author edits a post: new text, `updated` set, Update published to the same
-    audience. Visibility does not change on edit."""
+    audience (a draft is only saved). Visibility does not change on edit. `tags` replaces
+    the tags when given; `cover` a Media, None to drop it, False to keep it."""
     await _own_live_post(actor, post)
     title = post.title if title is None else title
     summary = post.summary if summary is None else summary
     errors = _check_text(post.kind, source, title, summary)
+    if isinstance(cover, Media) and cover.owner_id != actor.id:  # type: ignore[attr-defined]
+        errors["cover"] = "Use an image you uploaded."
     if errors:
         raise ValidationFailed(errors)
     async with in_transaction():
+        if tags is not None:
+            await set_tags(post, tags)
+        if cover is not False:
+            post.cover = cover  # type: ignore[assignment]
         post.source, post.content_html = source, markdown_to_html(source)
         post.title = sanitize_text(title, TITLE_MAX)
         post.summary = sanitize_text(summary, SUMMARY_MAX)
         if sensitive is not None:
             post.sensitive = sensitive
+        if post.draft:
+            await post.save()
+            return post
         post.updated = clock.now()
         await post.save()
         await publish("update", post_id=post.id)
@@ -115,8 +187,10 @@ async def delete_post(actor: Actor, post: Post) -> None:
     everyone who received it."""
     await _own_live_post(actor, post)
     async with in_transaction():
+        was_draft = post.draft
         await erase(post)
-        await publish("delete", post_id=post.id)
+        if not was_draft:
+            await publish("delete", post_id=post.id)
 
 
 async def erase(post: Post) -> None:

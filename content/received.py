@@ -10,7 +10,8 @@ from tortoise.exceptions import IntegrityError
 from actors.models import Actor
 from content.audience import no_wider
 from content.models import Mention, Post, Tombstone
-from content.posts import erase
+from content.notifications import notify_about_post
+from content.posts import erase, thread_root_id, touch_thread
 from core import clock
 from core.db import in_transaction
 
@@ -25,8 +26,10 @@ async def store_remote_post(fields: dict[str, Any], author: Actor, *,
 
     A uri with a Tombstone is refused (post None): a Create after its Delete, or delivered
     again after it, never brings the object back. A uri stored already is kept as it is
-    (an Update changes it, not a second Create). A reply is linked to its parent when the
-    parent is here, and replies that arrived before their parent are linked to it now.
+    (an Update changes it, not a second Create). A reply is linked to its parent and its
+    thread when the parent is here (the thread's last activity moves), and replies that
+    arrived before their parent are linked to it now. Local members it answers or mentions
+    are notified.
     """
     uri = str(fields["uri"])
     if await Tombstone.filter(uri=uri).exists():
@@ -36,17 +39,39 @@ async def store_remote_post(fields: dict[str, Any], author: Actor, *,
         return existing, False
     parent_uri = fields.get("in_reply_to_uri")
     parent = await Post.get_or_none(uri=parent_uri) if parent_uri else None
+    root_id = thread_root_id(parent) if parent is not None else None
     try:
         async with in_transaction():
-            post = await Post.create(author=author, in_reply_to=parent, chapter=chapter,
-                                     **fields)
+            post = await Post.create(
+                author=author, in_reply_to=parent, chapter=chapter, root_id=root_id,
+                last_activity_at=None if parent_uri else fields.get("published"), **fields)
             for actor in {a.id: a for a in mentions}.values():
                 await Mention.create(post=post, actor=actor)
-            await Post.filter(in_reply_to_uri=uri, in_reply_to_id__isnull=True).update(
-                in_reply_to_id=post.id)
+            await _adopt_orphans(post)
+            await touch_thread(post)
+            await notify_about_post(post)
     except IntegrityError:  # the same object arriving twice at once
         return await Post.get_or_none(uri=uri), False
     return post, True
+
+
+#: How deep a subtree that arrived before its parent is linked in one go.
+_ADOPT_DEPTH = 50
+
+
+async def _adopt_orphans(post: Post) -> None:
+    """Replies to `post` that arrived before it are linked to it, and their whole subtree
+    (as far as _ADOPT_DEPTH levels) joins `post`'s thread."""
+    await Post.filter(in_reply_to_uri=post.uri, in_reply_to_id__isnull=True).update(
+        in_reply_to_id=post.id)
+    root_id = thread_root_id(post) if post.in_reply_to_id else post.id  # type: ignore[attr-defined]
+    level = [post.id]
+    for _ in range(_ADOPT_DEPTH):
+        children = await Post.filter(in_reply_to_id__in=level).values_list("id", flat=True)
+        if not children:
+            return
+        await Post.filter(id__in=children).update(root_id=root_id, last_activity_at=None)
+        level = list(children)
 
 
 async def update_remote_post(post: Post, author: Actor, fields: dict[str, Any]) -> bool:

@@ -6,6 +6,7 @@ actor looking — a signed-in member's actor, the signer of an authorized fetch 
 from another server), or None for anonymous. The rules (docs/ARCHITECTURE.md, Visibility):
 
 - a deleted post: nobody (its tombstone is answered by the route, not here);
+- a draft: its author only (even for moderation: it is not published);
 - public and unlisted: everyone (unlisted is only left out of public listings: listed_to);
 - followers: the author, the author's accepted followers, the actors it mentions or
   addresses, and — for a post in a chapter, which is then addressed to the chapter — the
@@ -66,6 +67,8 @@ async def can_see(post: Post, viewer: Actor | None, *, for_moderation: bool = Fa
     author_id: int = post.author_id  # type: ignore[attr-defined]
     if viewer is not None and viewer.id == author_id:
         return True
+    if post.draft:
+        return False
     if viewer is not None and for_moderation and await is_admin(viewer):
         return True
     if viewer is not None and await _is_hidden_author(viewer, author_id):
@@ -94,7 +97,8 @@ async def visible_to(query: QuerySet[Post], viewer: Actor | None, *,
     """
     query = query.filter(deleted_at__isnull=True)
     if viewer is None:
-        return query.filter(visibility__in=OPEN)
+        return query.filter(visibility__in=OPEN, draft=False)
+    query = query.filter(Q(draft=False) | Q(author_id=viewer.id))
     if for_moderation and await is_admin(viewer):
         return query
 
