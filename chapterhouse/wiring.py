@@ -8,6 +8,7 @@ import httpx
 from starlette.applications import Starlette
 
 from actors.urls import LocalUrls
+from content.ballots import PHASE_JOB, PHASE_JOB_OPTIONS, run_phase_job
 from content.tally import TALLY_JOB, TALLY_JOB_OPTIONS, run_tally_job
 from core.jobs import JobRegistry
 from core.mail import MAIL_JOB, MAIL_OPTIONS, make_mail_handler
@@ -74,6 +75,11 @@ def job_registry(
     registry.register("outbox.publish", run_publish)
     registry.register(DELIVER_JOB, run_deliver, **DELIVERY_OPTIONS)
     registry.register(TALLY_JOB, run_tally_job, **TALLY_JOB_OPTIONS)
+
+    async def run_ballot_phase(payload: dict[str, Any]) -> None:
+        await run_phase_job(urls, payload)
+
+    registry.register(PHASE_JOB, run_ballot_phase, **PHASE_JOB_OPTIONS)
     registry.register(MAIL_JOB, make_mail_handler(settings.email), **MAIL_OPTIONS)
     return registry
 
