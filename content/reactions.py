@@ -1,4 +1,7 @@
-"""Likes and boosts: ours (published) and other servers' (recorded)."""
+"""Likes and boosts: ours (published) and other servers' (recorded), and the notifications
+they give the post's local author ("favourite" and "reblog", as Mastodon names them): one
+per like or boost, none for one's own, taken away again when the like or boost is undone
+(as Mastodon does)."""
 
 from __future__ import annotations
 
@@ -7,17 +10,37 @@ from tortoise.exceptions import IntegrityError
 from actors.models import Actor
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound
-from content.models import Boost, Like, Post
+from content.models import Boost, Like, Notification, Post
+from content.notifications import notify
 from content.publishing import publish
 from core.db import in_transaction
 from core.ids import new_id
 
 SHAREABLE = ("public", "unlisted")
+FAVOURITE, REBLOG = "favourite", "reblog"
 
 
 def _live(post: Post) -> None:
     if post.is_deleted:
         raise NotFound(post.uri)
+
+
+async def _tell_author(kind: str, actor: Actor, post: Post) -> None:
+    """The post's author hears of a new like or boost — not of their own, and only when the
+    author is a member here (content.notifications.notify skips everyone else). A chapter
+    relaying a post addressed to it (FEP-1b12) is distribution, not a reaction: no notice."""
+    author_id: int = post.author_id  # type: ignore[attr-defined]
+    if author_id == actor.id or post.chapter_id == actor.id:  # type: ignore[attr-defined]
+        return
+    author = await Actor.get_or_none(id=author_id)
+    if author is not None:
+        await notify(author, kind, actor=actor, post=post)
+
+
+async def _untell_author(kind: str, actor_id: int, post_ids: list[int]) -> None:
+    """An undone like or boost takes its notification away again."""
+    if post_ids:
+        await Notification.filter(kind=kind, actor_id=actor_id, post_id__in=post_ids).delete()
 
 
 async def like_post(urls: LocalUrls, actor: Actor, post: Post) -> Like:
@@ -32,6 +55,7 @@ async def like_post(urls: LocalUrls, actor: Actor, post: Post) -> Like:
             like = await Like.create(actor=actor, post=post, uri=urls.activity("Like", ident))
             await publish("like", ident=ident, actor_id=actor.id, post_id=post.id,
                           like_uri=like.uri)
+            await _tell_author(FAVOURITE, actor, post)
     except IntegrityError:  # the same like twice at once (a double click): keep the first
         return await Like.get(actor_id=actor.id, post_id=post.id)
     return like
@@ -45,6 +69,7 @@ async def unlike_post(actor: Actor, post: Post) -> bool:
             return False
         await like.delete()
         await publish("undo_like", actor_id=actor.id, post_id=post.id, like_uri=like.uri)
+        await _untell_author(FAVOURITE, actor.id, [post.id])
     return True
 
 
@@ -64,6 +89,7 @@ async def boost_post(urls: LocalUrls, actor: Actor, post: Post) -> Boost:
                                        uri=urls.activity("Announce", ident))
             await publish("announce", ident=ident, actor_id=actor.id, post_id=post.id,
                           announce_uri=boost.uri)
+            await _tell_author(REBLOG, actor, post)
     except IntegrityError:  # the same boost twice at once: keep the first
         return await Boost.get(actor_id=actor.id, post_id=post.id)
     return boost
@@ -78,6 +104,7 @@ async def unboost_post(actor: Actor, post: Post) -> bool:
         await boost.delete()
         await publish("undo_announce", actor_id=actor.id, post_id=post.id,
                       announce_uri=boost.uri)
+        await _untell_author(REBLOG, actor.id, [post.id])
     return True
 
 
@@ -86,7 +113,9 @@ async def receive_like(actor: Actor, post: Post, uri: str) -> bool:
     if post.is_deleted:
         return False
     try:
-        await Like.create(actor=actor, post=post, uri=uri)
+        async with in_transaction():
+            await Like.create(actor=actor, post=post, uri=uri)
+            await _tell_author(FAVOURITE, actor, post)
     except IntegrityError:
         return False
     return True
@@ -97,7 +126,9 @@ async def receive_boost(actor: Actor, post: Post, uri: str) -> bool:
     if post.is_deleted or post.visibility not in SHAREABLE:
         return False
     try:
-        await Boost.create(actor=actor, post=post, uri=uri)
+        async with in_transaction():
+            await Boost.create(actor=actor, post=post, uri=uri)
+            await _tell_author(REBLOG, actor, post)
     except IntegrityError:
         return False
     return True
@@ -107,20 +138,32 @@ async def remove_like(actor: Actor, *, uri: str | None = None,
                       post: Post | None = None) -> int:
     """Undo Like: the actor's like named by its activity id, or of the post."""
     if uri is not None:
-        return await Like.filter(actor_id=actor.id, uri=uri).delete()
-    if post is not None:
-        return await Like.filter(actor_id=actor.id, post_id=post.id).delete()
-    return 0
+        query = Like.filter(actor_id=actor.id, uri=uri)
+    elif post is not None:
+        query = Like.filter(actor_id=actor.id, post_id=post.id)
+    else:
+        return 0
+    async with in_transaction():
+        post_ids = list(await query.values_list("post_id", flat=True))
+        removed = await query.delete()
+        await _untell_author(FAVOURITE, actor.id, post_ids)  # type: ignore[arg-type]
+    return removed
 
 
 async def remove_boost(actor: Actor, *, uri: str | None = None,
                        post: Post | None = None) -> int:
     """Undo Announce: the actor's boost named by its activity id, or of the post."""
     if uri is not None:
-        return await Boost.filter(actor_id=actor.id, uri=uri).delete()
-    if post is not None:
-        return await Boost.filter(actor_id=actor.id, post_id=post.id).delete()
-    return 0
+        query = Boost.filter(actor_id=actor.id, uri=uri)
+    elif post is not None:
+        query = Boost.filter(actor_id=actor.id, post_id=post.id)
+    else:
+        return 0
+    async with in_transaction():
+        post_ids = list(await query.values_list("post_id", flat=True))
+        removed = await query.delete()
+        await _untell_author(REBLOG, actor.id, post_ids)  # type: ignore[arg-type]
+    return removed
 
 
 async def reaction_kind(uri: str) -> str | None:

@@ -39,6 +39,7 @@ from web.ui import (
     polls,
 )
 from web.ui import invitations as invitation_pages
+from web.ui import timelines as timeline_pages
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -158,6 +159,7 @@ def create_app(
         *admin_pages.routes(),
         *invitation_pages.routes(),
         *polls.routes(),
+        *timeline_pages.routes(),
         *activitypub.routes(),
         *posts.routes(),
         *wellknown.routes(),
