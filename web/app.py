@@ -38,6 +38,7 @@ from web.ui import (
     notifications,
     polls,
 )
+from web.ui import ballots as ballot_pages
 from web.ui import invitations as invitation_pages
 from web.ui import timelines as timeline_pages
 
@@ -160,6 +161,7 @@ def create_app(
         *invitation_pages.routes(),
         *polls.routes(),
         *timeline_pages.routes(),
+        *ballot_pages.routes(),
         *activitypub.routes(),
         *posts.routes(),
         *wellknown.routes(),
