@@ -1,12 +1,16 @@
 """Inbox handlers for polls: votes from other servers (Mastodon's vote Notes), and the
-Create and Update of remote Questions, whose options and counts we keep."""
+Create and Update of remote Questions, whose options and counts we keep. Papers on our
+formal ballots and other servers' ballots (a Question with `chapterhouse:ballot`) are
+passed on to inbox.ballots."""
 
 from __future__ import annotations
 
 from actors.models import Actor
+from content.ballots import ballot_of
 from content.polls import receive_vote, save_remote_poll
 from content.posts import find_post_by_uri
 from federation import Activity, APObject
+from inbox.ballots import ballot_extension, on_ballot_vote, save_ballot_question
 from inbox.context import InboxContext
 from inbox.convert import from_ap_poll
 from inbox.moderation import Outcome, ignored
@@ -29,6 +33,9 @@ async def on_create_vote(ctx: InboxContext, activity: Activity, actor: Actor) ->
     post = await find_post_by_uri(obj.in_reply_to or "")
     if post is None or post.kind != "question":
         return await on_create_post(ctx, activity, actor)
+    ballot = await ballot_of(post)
+    if ballot is not None:
+        return await on_ballot_vote(ctx, activity, actor, post, ballot)
     if obj.author != actor.uri or obj.id is None:
         return ignored("a vote must be the sender's own")
     reason = await receive_vote(actor, post, obj.name or "", obj.id)
@@ -36,9 +43,13 @@ async def on_create_vote(ctx: InboxContext, activity: Activity, actor: Actor) ->
 
 
 async def on_create_question(ctx: InboxContext, activity: Activity, actor: Actor) -> Outcome:
-    """A remote poll: stored as a post (as every Create), with its options and counts."""
+    """A remote poll: stored as a post (as every Create), with its options and counts; a
+    remote ballot with its rules, phases and proposals instead."""
     outcome = await on_create_post(ctx, activity, actor)
-    await _refresh_poll(activity, actor)
+    if ballot_extension(activity.raw.get("object")) is not None:
+        await save_ballot_question(activity, actor)
+    else:
+        await _refresh_poll(activity, actor)
     return outcome
 
 
@@ -53,6 +64,8 @@ async def on_update_question(ctx: InboxContext, activity: Activity, actor: Actor
         return IGNORED
     if obj.updated is not None:
         await on_update_post(ctx, activity, actor)
+    if ballot_extension(activity.raw.get("object")) is not None:
+        return PROCESSED if await save_ballot_question(activity, actor) else IGNORED
     return PROCESSED if await _refresh_poll(activity, actor) else IGNORED
 
 

@@ -22,6 +22,7 @@ from inbox.announces import (
     on_announce_remove,
     on_announce_update,
 )
+from inbox.ballots import on_reject_vote
 from inbox.context import InboxContext
 from inbox.convert import POST_TYPES
 from inbox.follows import (
@@ -56,6 +57,7 @@ DISPATCH: dict[tuple[str, str], InboxHandler] = {
     ("Undo", "Follow"): on_undo_follow,
     ("Accept", "Follow"): on_accept_follow,
     ("Reject", "Follow"): on_reject_follow,
+    ("Reject", "Create"): on_reject_vote,
     ("Create", "Post"): on_create_post,
     ("Create", "Object"): on_create_post,
     ("Create", "Vote"): on_create_vote,

@@ -1,5 +1,7 @@
 """Rendering polls for outbox.publish: the Question properties of our poll posts, the
-batched and final Update(Question) with the counts, and a member's votes in remote polls."""
+batched and final Update(Question) with the counts, and a member's votes in remote polls.
+Formal ballots, also Questions, are rendered by outbox.ballots through the same entry
+points."""
 
 from __future__ import annotations
 
@@ -19,25 +21,29 @@ from content.polls import (
     take_results_turn,
 )
 from federation.vocab import default_context
+from outbox.ballots import BALLOT_KINDS, add_ballot, render_ballot
 from outbox.render import Addressing, to_ap_update
 
-POLL_KINDS = frozenset({RESULTS_KIND, CLOSE_KIND, VOTE_KIND})
+POLL_KINDS = frozenset({RESULTS_KIND, CLOSE_KIND, VOTE_KIND}) | BALLOT_KINDS
 Rendered = tuple[Actor, list[Actor], dict[str, Any]]
 AudienceOf = Callable[[LocalUrls, Post, Actor], Awaitable[tuple[Addressing, list[Actor]]]]
 
 
 async def add_question(doc: dict[str, Any], post: Post) -> dict[str, Any]:
-    """Give the Question of one of our poll posts its poll: `doc` is the post's document or
-    an activity embedding it (Create, Update, a chapter's Announce of the Create)."""
+    """Give the Question of one of our poll posts its poll — or of a ballot, its ballot
+    (outbox.ballots): `doc` is the post's document or an activity embedding it (Create,
+    Update, a chapter's Announce of the Create)."""
     if post.kind != "question":
-        return doc
-    poll = await Poll.get_or_none(post_id=post.id)
-    if poll is None:
         return doc
     target = doc.get("object") if isinstance(doc.get("object"), dict) else doc
     assert isinstance(target, dict)
-    if target.get("id") == post.uri:
+    if target.get("id") != post.uri:
+        return doc
+    poll = await Poll.get_or_none(post_id=post.id)
+    if poll is not None:
         target.update(question_fields(poll, await options_of(poll)))
+    else:
+        await add_ballot(target, post)
     return doc
 
 
@@ -50,6 +56,8 @@ async def render_poll(urls: LocalUrls, payload: dict[str, Any], post: Post | Non
                       audience_of: AudienceOf) -> Rendered | None:
     """(sender, recipients, activity) of a poll payload; None when nothing is left to say."""
     kind, ident = payload["kind"], int(payload["ident"])
+    if kind in BALLOT_KINDS:
+        return await render_ballot(urls, payload, post, audience_of)
     if kind == VOTE_KIND:
         return await _render_vote(urls, int(payload["vote_id"]))
     if post is None or post.is_deleted:
