@@ -52,7 +52,25 @@ async def store_remote_post(fields: dict[str, Any], author: Actor, *,
             await notify_about_post(post)
     except IntegrityError:  # the same object arriving twice at once
         return await Post.get_or_none(uri=uri), False
+    if parent_uri and parent is None:
+        await _link_late_parent(post, parent_uri)
     return post, True
+
+
+async def _link_late_parent(post: Post, parent_uri: str) -> None:
+    """A reply and its parent stored at the same moment (two workers): neither saw the
+    other, so the reply looks for its parent once more after both are written."""
+    parent = await Post.get_or_none(uri=parent_uri)
+    if parent is None:
+        return
+    async with in_transaction():
+        linked = await Post.filter(id=post.id, in_reply_to_id__isnull=True).update(
+            in_reply_to_id=parent.id, root_id=thread_root_id(parent), last_activity_at=None)
+        if linked:
+            post.in_reply_to_id = parent.id  # type: ignore[attr-defined]
+            post.root_id = thread_root_id(parent)  # type: ignore[attr-defined]
+            await _adopt_orphans(post)
+            await touch_thread(post)
 
 
 #: How deep a subtree that arrived before its parent is linked in one go.

@@ -11,7 +11,7 @@ from content.html import sanitize_html, sanitize_text
 from content.polls import RemotePoll
 from core import clock
 from federation import Actor as APActor
-from federation import APObject, parse_url
+from federation import APObject, Attachment, parse_url
 
 _USERNAME_MAX = 100
 _NAME_MAX = 200
@@ -94,3 +94,34 @@ def from_ap_poll(obj: APObject) -> RemotePoll | None:
         closed_at=closed_at,
         voters_count=max(0, obj.voters_count) if obj.voters_count is not None else None,
     )
+
+
+#: Hashtags read per post (content.tags caps what is kept).
+_HASHTAGS_MAX = 50
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+def hashtags_from_ap(obj: APObject) -> list[str]:
+    """The names of a post's `Hashtag` tags, as written (WriteFreely, Ghost, Plume and
+    Mastodon write `#Name`; Lemmy's community tags come without `#`)."""
+    return [t.name for t in obj.hashtags[:_HASHTAGS_MAX] if t.name]
+
+
+def _is_image(item: Attachment) -> bool:
+    if item.media_type:
+        return item.media_type.startswith("image/")
+    if item.type == "Image":
+        return True
+    return item.type == "Document" and item.url.lower().split("?")[0].endswith(
+        _IMAGE_SUFFIXES)
+
+
+def cover_from_ap(obj: APObject) -> Attachment | None:
+    """A long post's picture: its `image` (Ghost's feature image, Lemmy's thumbnail,
+    Chapterhouse's cover) when the parser gives it, else its first image attachment (an
+    `Image`, or a `Document` of an image type, as Mastodon and Chapterhouse attach them).
+    `name` is the alt text."""
+    image = getattr(obj, "image", None)  # federation's APObject may not read `image` yet
+    if isinstance(image, Attachment) and _is_image(image):
+        return image
+    return next((a for a in obj.attachments if _is_image(a)), None)

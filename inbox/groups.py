@@ -21,6 +21,7 @@ from inbox.follows import PROCESSED
 from inbox.moderation import Outcome, ignored
 from inbox.objects import fetch_post
 from inbox.remote import fetch_actor_document, resolve_actor
+from inbox.threads import on_remove_comment, removed_comment
 
 #: The collections of our chapters an Add/Remove may target (the last path segment).
 OUR_COLLECTIONS = ("moderators", "featured", "subchapters")
@@ -40,6 +41,8 @@ async def collection_change(ctx: InboxContext, activity: Activity, actor: Actor,
                             add: bool, vouched_by: Actor | None = None) -> Outcome:
     """Apply an Add/Remove sent by `actor`, or relayed (Announce) by the group `vouched_by`,
     which then speaks only for its own collections."""
+    if not add and await removed_comment(activity) is not None:  # a comment leaves a thread
+        return await on_remove_comment(ctx, activity, actor, vouched_by=vouched_by)
     target, object_uri = activity.target, activity.object_id
     if not target or not object_uri:
         return ignored(f"{activity.type} without object or target")

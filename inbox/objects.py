@@ -3,16 +3,22 @@ actor) and stored — never taken from a copy another server embedded."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from actors.keys import get_instance_actor, signer_for
 from actors.models import Actor
 from actors.urls import find_local_actor
+from content.media import remember_remote_image
 from content.models import Post
 from content.polls import save_remote_poll
 from content.posts import find_post_by_uri, is_tombstoned
 from content.received import store_remote_post
+from content.tags import set_tags
+from core.db import in_transaction
 from federation import APObject, BadStatus, FederationError, same_origin
+from inbox.ballots import ballot_extension, save_ballot_document
 from inbox.context import InboxContext
-from inbox.convert import POST_TYPES, from_ap_poll, from_ap_post
+from inbox.convert import POST_TYPES, cover_from_ap, from_ap_poll, from_ap_post, hashtags_from_ap
 from inbox.errors import ActorUnavailable, ObjectUnavailable
 from inbox.remote import resolve_actor
 
@@ -24,6 +30,11 @@ async def fetch_post_document(ctx: InboxContext, uri: str) -> APObject:
     """The post `uri` as its own origin serves it now (signed by the instance actor): it must
     carry that id and be attributed to an actor of the same origin. Raises BadStatus (the
     origin's answer, e.g. 404/410 for a deleted post) or ObjectUnavailable."""
+    return (await _fetch_checked(ctx, uri))[1]
+
+
+async def _fetch_checked(ctx: InboxContext, uri: str) -> tuple[dict[str, Any], APObject]:
+    """fetch_post_document, with the raw document as served (for extension terms)."""
     signer = signer_for(ctx.urls, await get_instance_actor())
     try:
         doc = await ctx.client().get_ap(uri, signer=signer)
@@ -36,7 +47,7 @@ async def fetch_post_document(ctx: InboxContext, uri: str) -> APObject:
         raise ObjectUnavailable(f"{uri} is not a post")
     if obj.author is None or not same_origin(obj.author, uri):
         raise ObjectUnavailable(f"{uri} is attributed to an actor of another origin")
-    return obj
+    return doc, obj
 
 
 async def fetch_post(ctx: InboxContext, uri: str, *, group: Actor | None = None) -> Post | None:
@@ -52,7 +63,7 @@ async def fetch_post(ctx: InboxContext, uri: str, *, group: Actor | None = None)
     if ctx.urls.is_ours(uri) or await is_tombstoned(uri):
         return None
     try:
-        obj = await fetch_post_document(ctx, uri)
+        doc, obj = await _fetch_checked(ctx, uri)
     except BadStatus as exc:
         raise ObjectUnavailable(f"cannot fetch {uri}: {exc}") from exc
     try:
@@ -60,6 +71,8 @@ async def fetch_post(ctx: InboxContext, uri: str, *, group: Actor | None = None)
     except ActorUnavailable as exc:
         raise ObjectUnavailable(f"author of {uri}: {exc.reason}") from exc
     post, _ = await save_post(ctx, obj, author, group=group)
+    if post is not None and ballot_extension(doc) is not None:
+        await save_ballot_document(doc, author)  # a formal ballot reached by its id
     return post
 
 
@@ -84,7 +97,27 @@ async def save_post(ctx: InboxContext, obj: APObject, author: Actor, *,
         state = from_ap_poll(obj)
         if state is not None:  # a poll that reached us by id keeps its options
             await save_remote_poll(post, state)
+    if post is not None and created:
+        await save_tags_and_cover(post, obj, author)
     return post, created
+
+
+async def save_tags_and_cover(post: Post, obj: APObject, author: Actor) -> None:
+    """A remote post's hashtags become its tags (its categories, listed on our tag pages);
+    the picture of an Article or Page becomes its cover (remembered by address only)."""
+    names = hashtags_from_ap(obj)
+    picture = cover_from_ap(obj) if post.kind in ("article", "page") else None
+    if not names and picture is None:
+        return
+    async with in_transaction():
+        if names:
+            await set_tags(post, names)
+        if picture is not None:
+            media = await remember_remote_image(author, picture.url, picture.media_type,
+                                                picture.name)
+            if media is not None:
+                post.cover = media
+                await post.save(update_fields=["cover_id"])
 
 
 async def addressed_chapter(ctx: InboxContext, obj: APObject) -> Actor | None:

@@ -18,7 +18,7 @@ from federation import Activity, APObject
 from inbox.context import InboxContext
 from inbox.convert import POST_TYPES, from_ap_post
 from inbox.errors import ObjectUnavailable
-from inbox.objects import fetch_post, save_post
+from inbox.objects import fetch_post, save_post, save_tags_and_cover
 
 PROCESSED, IGNORED, FAILED = "processed", "ignored", "failed"
 
@@ -66,6 +66,8 @@ async def on_update_post(ctx: InboxContext, activity: Activity, actor: Actor) ->
     if post is None:
         return IGNORED
     changed = await update_remote_post(post, actor, from_ap_post(obj, actor))
+    if changed:  # an edit may change the categories and the cover too
+        await save_tags_and_cover(post, obj, actor)
     return PROCESSED if changed else IGNORED
 
 

@@ -14,6 +14,7 @@ from content.visibility import OPEN, visible_to
 from outbox.polls import POLL_KINDS, add_question, render_poll
 from outbox.render import (
     Addressing,
+    post_extras,
     to_ap_announce,
     to_ap_create,
     to_ap_delete,
@@ -23,9 +24,11 @@ from outbox.render import (
     to_ap_undo,
     to_ap_update,
 )
+from outbox.threads import THREAD_KINDS, add_thread_fields, render_remove_comment
 
 CONTENT_KINDS = frozenset({"create", "update", "delete", "like", "undo_like", "announce",
-                           "announce_activity", "undo_announce", "reject_create"}) | POLL_KINDS
+                           "announce_activity", "undo_announce", "reject_create"}) | POLL_KINDS \
+    | THREAD_KINDS
 Rendered = tuple[Actor, list[Actor], dict[str, Any]]
 
 
@@ -54,6 +57,13 @@ async def _audience(urls: LocalUrls, post: Post, author: Actor,
         if parent is not None:
             reply_author = parent.author
             recipients.append(parent.author)
+        root_id = post.root_id  # type: ignore[attr-defined]
+        if root_id is not None and root_id != post.in_reply_to_id:  # type: ignore[attr-defined]
+            # The thread's first post keeps the whole tree (its page, its `replies`), so a
+            # reply deep in the thread goes to that post's author too.
+            root = await Post.get_or_none(id=root_id).prefetch_related("author")
+            if root is not None:
+                recipients.append(root.author)
     chapter = await Actor.get_or_none(id=post.chapter_id) if post.chapter_id else None  # type: ignore[attr-defined]
     if chapter is not None:
         recipients.append(chapter)
@@ -64,6 +74,7 @@ async def _audience(urls: LocalUrls, post: Post, author: Actor,
         mentions=tuple((urls.actor(a), handle_of(urls, a)) for a in mentioned),
         reply_to_author=urls.actor(reply_author) if reply_author else None,
         chapter=urls.actor(chapter) if chapter else None,
+        extras=await post_extras(urls, post),
     )
     return addressing, recipients
 
@@ -82,6 +93,8 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
         return await _reject(urls, payload, ident)
     if kind in POLL_KINDS:
         return await render_poll(urls, payload, post, _audience)
+    if kind in THREAD_KINDS:
+        return await render_remove_comment(urls, payload, post)
     if post is None:
         return None
     author: Actor = post.author
@@ -91,13 +104,14 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
             return None
         addressing, recipients = await _audience(urls, post, author)
         if kind == "create":
-            return author, recipients, await add_question(
-                to_ap_create(post, author_uri, addressing), post)
+            return author, recipients, add_thread_fields(await add_question(
+                to_ap_create(post, author_uri, addressing), post), post)
         for chapter in await _sharing_chapters(post):
             recipients += await followers_of(chapter)
         if kind == "update":
-            body = await add_question(
-                to_ap_update(urls.activity("Update", ident), post, author_uri, addressing), post)
+            body = add_thread_fields(await add_question(
+                to_ap_update(urls.activity("Update", ident), post, author_uri, addressing),
+                post), post)
         else:
             body = to_ap_delete(urls.activity("Delete", ident), post, author_uri, addressing)
         return author, recipients, body
@@ -114,7 +128,8 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
         original = payload.get("original")
         if not original:
             addressing, _ = await _audience(urls, post, author)
-            original = await add_question(to_ap_create(post, author_uri, addressing), post)
+            original = add_thread_fields(await add_question(
+                to_ap_create(post, author_uri, addressing), post), post)
         body = to_ap_announce(payload["announce_uri"], actor_uri,
                               urls.collection(actor, "followers"), post.uri, author_uri)
         body["object"] = original
@@ -140,10 +155,12 @@ async def _reject(urls: LocalUrls, payload: dict[str, Any], ident: int) -> Rende
 
 
 async def render_post_document(urls: LocalUrls, post: Post) -> dict[str, Any]:
-    """What one of our posts' id answers: the Note or Article, addressed as it was sent."""
+    """What one of our posts' id answers: the Note or Article, addressed as it was sent,
+    with its `replies` collection and its thread's `context`."""
     author: Actor = post.author
     addressing, _ = await _audience(urls, post, author)
-    return await add_question(to_ap_note(post, urls.actor(author), addressing), post)
+    return add_thread_fields(
+        await add_question(to_ap_note(post, urls.actor(author), addressing), post), post)
 
 
 async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int, limit: int, *,
@@ -158,6 +175,6 @@ async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int, limit:
     for post in posts:
         post.author = author
         addressing, _ = await _audience(urls, post, author)
-        page.append(await add_question(to_ap_create(post, urls.actor(author), addressing),
-                                       post))
+        page.append(add_thread_fields(await add_question(
+            to_ap_create(post, urls.actor(author), addressing), post), post))
     return total, page

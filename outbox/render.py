@@ -7,13 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from actors.models import Actor, Chapter
 from actors.urls import LocalUrls
-from content.models import Post
+from content.html import sanitize_text
+from content.media import media_src
+from content.models import Media, Post
+from content.tags import tags_of
 from federation import PUBLIC, Activity, APObject, Collection, PublicKey, Tombstone
 from federation import Actor as APActor
-from federation.vocab import Source, Tag
+from federation.vocab import Attachment, Source, Tag
 
 PAGE_SIZE = 20
 
@@ -120,6 +124,60 @@ def to_ap_follow_answer(kind: str, answer_uri: str, follow_uri: str | None,
 # --- posts and the activities about them -----------------------------------------------
 
 _AP_TYPES = {"note": "Note", "article": "Article", "page": "Page", "question": "Question"}
+#: A summary derived from an Article's text (when its author wrote none) is about this long.
+DERIVED_SUMMARY_CHARS = 300
+_TEXT_MAX = 200_000
+
+
+def derive_summary(post: Post, limit: int = DERIVED_SUMMARY_CHARS) -> str:
+    """An Article's summary as plain text: the one its author wrote, else the beginning of
+    its text (cut at a word, with an ellipsis). Mastodon shows other servers' Articles as
+    title + summary + link, so an Article never goes out without one."""
+    if post.summary:
+        return post.summary
+    text = sanitize_text(post.content_html, _TEXT_MAX)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def tag_url(base: str, name: str) -> str:
+    """The page of a hashtag (a category) here."""
+    return f"{base}/tags/{quote(name, safe='')}"
+
+
+@dataclass(frozen=True)
+class CoverImage:
+    """A post's cover image, as other servers fetch it."""
+
+    url: str
+    media_type: str
+    description: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class PostExtras:
+    """What a post's document carries besides its row and its addressing: its hashtags
+    (href, "#Display") and its cover image."""
+
+    hashtags: tuple[tuple[str, str], ...] = ()
+    cover: CoverImage | None = None
+
+
+async def post_extras(urls: LocalUrls, post: Post) -> PostExtras:
+    """Load the hashtags and the cover of `post` for rendering (to_ap_post)."""
+    hashtags = tuple((tag_url(urls.base, t.name), f"#{t.display}")
+                     for t in await tags_of(post))
+    cover = None
+    cover_id = post.cover_id  # type: ignore[attr-defined]
+    media = await Media.get_or_none(id=cover_id) if cover_id else None
+    if media is not None:
+        cover = CoverImage(media_src(media, urls.base), media.content_type, media.description,
+                           media.width, media.height)
+    return PostExtras(hashtags, cover)
 
 
 @dataclass(frozen=True)
@@ -131,6 +189,8 @@ class Addressing:
     mentions: tuple[tuple[str, str], ...] = ()  # (actor id, "@user@host")
     reply_to_author: str | None = None
     chapter: str | None = None
+    #: Not addressing, but loaded with it for every render: hashtags and cover.
+    extras: PostExtras = PostExtras()
 
     def to_cc(self, visibility: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Mastodon's addressing: public → to Public, cc followers; unlisted → to
@@ -151,11 +211,36 @@ class Addressing:
         return tuple(dict.fromkeys(to)), tuple(dict.fromkeys(c for c in cc if c not in to))
 
 
+def _preview(post: Post, author_uri: str, summary: str) -> APObject:
+    """FEP-b2b8: the short form of an Article for software that does not show long text —
+    a Note with the title, the summary and the link."""
+    title = html.escape(post.title)
+    link = html.escape(post.url or post.uri, quote=True)
+    parts = [f"<p><strong>{title}</strong></p>"] if post.title else []
+    if summary:
+        parts.append(f"<p>{html.escape(summary)}</p>")
+    parts.append(f'<p><a href="{link}">{link}</a></p>')
+    return APObject(id=None, type="Note", attributed_to=(author_uri,), content="".join(parts),
+                    media_type="text/html")
+
+
 def to_ap_post(post: Post, author_uri: str, addressing: Addressing) -> APObject:
-    """One of our posts as a Note or Article. An Article carries its title as `name` and
-    its summary, so Mastodon shows title + summary + link; the Markdown is its `source`."""
+    """One of our posts as a Note, Article or Page. An Article carries its title as `name`,
+    its summary (written or derived) as HTML and its `url`, so Mastodon shows title +
+    summary + link, plus a FEP-b2b8 `preview` Note; the Markdown is its `source`; hashtags
+    (categories) are `Hashtag` tags; a cover is an `attachment` (see _with_image)."""
     to, cc = addressing.to_cc(post.visibility)
-    summary = html.escape(post.summary) if post.summary else None
+    extras = addressing.extras
+    article = post.kind == "article"
+    plain_summary = derive_summary(post) if article else post.summary
+    summary = _summary_html(plain_summary) if article else (
+        html.escape(post.summary) if post.summary else None)
+    tags = [Tag("Mention", name, uri) for uri, name in addressing.mentions]
+    tags += [Tag("Hashtag", name, href) for href, name in extras.hashtags]
+    attachments: tuple[Attachment, ...] = ()
+    if extras.cover is not None:
+        attachments = (Attachment("Document", extras.cover.url, extras.cover.media_type,
+                                  extras.cover.description or None),)
     return APObject(
         id=post.uri, type=_AP_TYPES.get(post.kind, "Note"), attributed_to=(author_uri,),
         to=to, cc=cc, audience=(addressing.chapter,) if addressing.chapter else (),
@@ -165,29 +250,49 @@ def to_ap_post(post: Post, author_uri: str, addressing: Addressing) -> APObject:
         media_type="text/html",
         source=Source(post.source, post.source_type or None) if post.source else None,
         url=post.url,
-        tags=tuple(Tag("Mention", name, uri) for uri, name in addressing.mentions),
+        preview=_preview(post, author_uri, plain_summary) if article else None,
+        attachments=attachments,
+        tags=tuple(tags),
     )
+
+
+def _with_image(doc: dict[str, Any], addressing: Addressing) -> dict[str, Any]:
+    """Add the cover as `image` (WriteFreely, Ghost and Lemmy read an Article's picture
+    there; APObject has no such field) to a rendered post document."""
+    cover = addressing.extras.cover
+    if cover is not None:
+        image: dict[str, Any] = {"type": "Image", "url": cover.url, "mediaType": cover.media_type}
+        if cover.description:
+            image["name"] = cover.description
+        doc["image"] = image
+    return doc
 
 
 def to_ap_note(post: Post, author_uri: str, addressing: Addressing) -> dict[str, Any]:
     """A post as a standalone document (what its id answers, and the Create's object)."""
-    return to_ap_post(post, author_uri, addressing).to_ap()
+    return _with_image(to_ap_post(post, author_uri, addressing).to_ap(), addressing)
 
 
 def to_ap_create(post: Post, author_uri: str, addressing: Addressing) -> dict[str, Any]:
     """Create of a post, id `{post}/activity`, addressed as the post is."""
     obj = to_ap_post(post, author_uri, addressing)
-    return Activity(id=f"{post.uri}/activity", type="Create", actor=author_uri, object=obj,
+    body = Activity(id=f"{post.uri}/activity", type="Create", actor=author_uri, object=obj,
                     object_id=post.uri, to=obj.to, cc=obj.cc, published=post.published
                     ).to_ap()
+    if isinstance(body.get("object"), dict):
+        _with_image(body["object"], addressing)
+    return body
 
 
 def to_ap_update(update_uri: str, post: Post, author_uri: str,
                  addressing: Addressing) -> dict[str, Any]:
     """Update of an edited post, embedding it with its `updated` time."""
     obj = to_ap_post(post, author_uri, addressing)
-    return Activity(id=update_uri, type="Update", actor=author_uri, object=obj,
+    body = Activity(id=update_uri, type="Update", actor=author_uri, object=obj,
                     object_id=post.uri, to=obj.to, cc=obj.cc, published=post.updated).to_ap()
+    if isinstance(body.get("object"), dict):
+        _with_image(body["object"], addressing)
+    return body
 
 
 def to_ap_delete(delete_uri: str, post: Post, author_uri: str,

@@ -34,12 +34,15 @@ from web.ui import (
     chapter_features,
     chapters,
     follows,
+    forums,
     home,
     notifications,
     polls,
 )
 from web.ui import ballots as ballot_pages
+from web.ui import blogs as blog_pages
 from web.ui import invitations as invitation_pages
+from web.ui import media as media_pages
 from web.ui import timelines as timeline_pages
 
 log = logging.getLogger(__name__)
@@ -160,8 +163,11 @@ def create_app(
         *admin_pages.routes(),
         *invitation_pages.routes(),
         *polls.routes(),
-        *timeline_pages.routes(),
+        *forums.routes(),
+        *blog_pages.routes(),
+        *media_pages.routes(),
         *ballot_pages.routes(),
+        *timeline_pages.routes(),
         *activitypub.routes(),
         *posts.routes(),
         *wellknown.routes(),

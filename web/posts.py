@@ -1,10 +1,10 @@
 """A post's address: ActivityPub JSON to other servers, a page to browsers, 410 once deleted;
-who sees what is content.visibility's answer."""
+its `replies` collection; who sees what is content.visibility's answer."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from content.models import Post
@@ -12,6 +12,7 @@ from content.visibility import OPEN, can_see
 from core.ids import parse_id
 from federation import Tombstone
 from outbox.posts import render_post_document
+from outbox.threads import render_replies
 from web.activitypub import (
     ap_response,
     local_urls,
@@ -95,6 +96,26 @@ async def post_document(request: Request) -> Response:
     return response
 
 
+async def replies_collection(request: Request) -> Response:
+    """GET /posts/{id}/replies: the `replies` collection of one of our posts (`?page=N`
+    for its pages) to whoever may see the post; browsers go to the post's comments."""
+    as_json = wants_activity_json(request)
+    post = await _stored_post(request)
+    if post is None or post.is_deleted or not post.author.is_local:  # type: ignore[attr-defined]
+        return await _not_found(request, as_json)
+    if not as_json:
+        return RedirectResponse(f"/posts/{post.id}#comments", status_code=303,
+                                headers={"vary": "Accept"})
+    if not await can_see(post, await signed_viewer(request)):
+        return await _not_found(request, True)
+    raw = request.query_params.get("page")
+    page = int(raw) if raw is not None and raw.isdigit() and 0 < int(raw) < 100_000 else None
+    if raw is not None and page is None:
+        return await _not_found(request, True)
+    document = await render_replies(post, page)
+    return ap_response(document) if post.visibility in OPEN else private_ap_response(document)
+
+
 def routes() -> list[Route]:
     return [
         Route("/compose", post_actions.compose_page, methods=["GET"], name="compose"),
@@ -103,5 +124,7 @@ def routes() -> list[Route]:
         Route("/posts/{post_id}/reply", post_actions.reply_submit, methods=["POST"]),
         Route("/posts/{post_id}/edit", post_actions.edit_submit, methods=["POST"]),
         Route("/posts/{post_id}/delete", post_actions.delete_submit, methods=["POST"]),
+        Route("/posts/{post_id}/replies", replies_collection, methods=["GET"]),
+        Route("/posts/{post_id}/remove", post_actions.remove_submit, methods=["POST"]),
         Route("/posts/{post_id}/{action:str}", post_actions.react_submit, methods=["POST"]),
     ]

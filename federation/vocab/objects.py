@@ -205,6 +205,7 @@ class APObject:
     replies: str | None = None
     replies_count: int | None = None
     attachments: tuple[Attachment, ...] = ()
+    image: Attachment | None = None
     tags: tuple[Tag, ...] = ()
     one_of: tuple[PollOption, ...] = ()
     any_of: tuple[PollOption, ...] = ()
@@ -285,6 +286,7 @@ class APObject:
             replies=id_of(replies),
             replies_count=replies_count,
             attachments=_capped(Attachment.from_ap, doc.get("attachment"), MAX_ATTACHMENTS),
+            image=_image(doc.get("image")),
             tags=_capped(Tag.from_ap, doc.get("tag"), MAX_TAGS),
             one_of=_poll_options(doc.get("oneOf")),
             any_of=_poll_options(doc.get("anyOf")),
@@ -320,6 +322,7 @@ class APObject:
             "preview": self.preview.to_ap(with_context=False) if self.preview else None,
             "replies": self.replies,
             "attachment": [a.to_ap() for a in self.attachments],
+            "image": self.image.to_ap() if self.image else None,
             "tag": [t.to_ap() for t in self.tags],
             "oneOf": [o.to_ap() for o in self.one_of],
             "anyOf": [o.to_ap() for o in self.any_of],
@@ -384,3 +387,19 @@ def _capped(parse: Callable[[Any], _T | None], value: Any, cap: int) -> tuple[_T
             if len(out) >= cap:
                 break
     return tuple(out)
+
+
+def _image(value: Any) -> Attachment | None:
+    """An object's `image`: a bare URL (Ghost), an Image object (Lemmy, Chapterhouse) or a
+    list of them (the first that reads)."""
+    if isinstance(value, str):
+        try:
+            url = url_of(value, "image URL")
+        except ParseError:
+            return None
+        return Attachment("Image", url) if url else None
+    if isinstance(value, list):
+        return next((found for found in map(_image, value[:MAX_ATTACHMENTS]) if found), None)
+    if isinstance(value, Mapping):
+        return Attachment.from_ap({"type": "Image", **value})
+    return None

@@ -21,7 +21,7 @@ async def test_a_member_writes_likes_edits_and_deletes_a_post(
     await visit.goto("/login")
     await log_in(visit, member.username, member.password)
     async with visit.navigation():
-        await page.get_by_role("link", name="Write").click()
+        await page.get_by_role("link", name="Write", exact=True).click()
 
     async with visit.navigation(status=422):  # empty: refused in one sentence
         await page.get_by_role("button", name="Publish").click()

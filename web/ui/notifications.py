@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from actors.models import Actor
+from content.ballot_models import Ballot
 from content.notifications import PAGE, mark_all_read, notifications_for
 from core.ids import parse_id
 from web.sessions import current_account
@@ -21,6 +22,9 @@ LABELS = {
     "follow": "follows you",
     "follow_request": "asks to follow you",
     "mention": "mentioned you",
+    "reply": "replied to your post",
+    "ballot_vote_refused": "Your vote was not counted",
+    "poll": "A poll you took part in has ended",
     "favourite": "liked your post",
     "reblog": "boosted your post",
     "application_accepted": "Your application was accepted",
@@ -44,12 +48,16 @@ async def notifications_page(request: Request) -> Response:
     before = parse_id(request.query_params.get("before", "")[:30])
     found = await notifications_for(account.actor, before=before, limit=PAGE + 1)
     shown = found[:PAGE]
+    # A ballot's notifications link to the ballot's page rather than to its post.
+    ballot_posts = [n.post.id for n in shown if n.kind.startswith("ballot_") and n.post]
+    ballots = {b.post_id: b.id for b in await Ballot.filter(post_id__in=ballot_posts)}  # type: ignore[attr-defined]
     rows = [
         {
             "kind": n.kind,
             "label": LABELS.get(n.kind, n.kind.replace("_", " ")),
             "who": _who(request, n.actor) if n.actor else None,
             "post": n.post,
+            "ballot": ballots.get(n.post.id) if n.post else None,
             "text": n.text,
             "unread": n.read_at is None,
             "created": n.created_at,

@@ -1,6 +1,7 @@
 """Members acting on posts from the web UI: writing (/compose, POST /posts), and on a post's
-page replying, liking, boosting and, for the author, editing and deleting. Deliberately small
-(forms only); a later issue redesigns the UI."""
+page (with its comment tree) replying, liking, boosting, for the author editing and deleting,
+and for the thread's owner and moderators removing comments. Deliberately small (forms
+only); a later issue redesigns the UI."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from actors.models import Account, Actor, Follow
+from actors.roles import can_coordinate
 from actors.urls import LocalUrls
+from content.ballots import ballot_of
 from content.errors import NotAllowed, NotFound, ValidationFailed
-from content.models import Boost, Like, Post
+from content.models import Boost, Like, Media, Post
+from content.pins import is_featured
 from content.polls import results_of_post
 from content.posts import SOURCE_MAX, create_post, delete_post, edit_post
 from content.reactions import boost_post, like_post, unboost_post, unlike_post
-from content.visibility import can_show_page, shown_on_pages
+from content.tags import tags_of
+from content.threads import comment_tree, moderates_thread, remove_comment, root_of
+from content.visibility import can_show_page
 from core.ids import parse_id
 from web.sessions import current_account
 from web.templating import render
@@ -48,19 +54,50 @@ async def may_see(post: Post, account: Account | None) -> bool:
     return await can_show_page(post, account.actor if account is not None else None)
 
 
+async def _moderation(post: Post, root: Post, viewer: Actor | None) -> dict[str, object]:
+    """What the viewer may do to the thread: remove anyone's comment in it (the thread's
+    owner, the chapter's coordinators, admins), and pin a forum thread in its chapter."""
+    if viewer is None:
+        return {"moderates": False, "pin_chapter": None, "pinned": False}
+    chapter = (await Actor.get_or_none(id=root.chapter_id)  # type: ignore[attr-defined]
+               if root.chapter_id else None)  # type: ignore[attr-defined]
+    moderates = await moderates_thread(viewer, root)
+    pin_chapter = None
+    if (post.id == root.id and post.kind == "page" and chapter is not None
+            and chapter.is_local and await can_coordinate(viewer, chapter)):
+        pin_chapter = chapter
+    return {"moderates": moderates, "pin_chapter": pin_chapter,
+            "pinned": pin_chapter is not None and await is_featured(pin_chapter, post)}
+
+
+def _comments_page(request: Request) -> int:
+    raw = request.query_params.get("comments", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 else 1
+
+
 async def post_page(request: Request, post: Post, *, error: str | None = None,
                     reply: str = "", edit: str | None = None, status: int = 200) -> Response:
-    """The page of a live post (author prefetched), with the viewer's actions."""
+    """The page of a live post (author prefetched), with its comment tree and the viewer's
+    actions; a blog article with its header, a forum thread with its pin button."""
     account = await current_account(request)
     actor_id = account.actor_id if account else None  # type: ignore[attr-defined]
     viewer = account.actor if account is not None else None
-    shown = await shown_on_pages(Post.filter(in_reply_to_id=post.id, deleted_at__isnull=True),
-                                 viewer)
-    replies = await shown.order_by("published").limit(100).prefetch_related("author")
+    thread = await comment_tree(post, viewer, page=_comments_page(request))
+    root = post if root_of(post) == post.id else (
+        await Post.get_or_none(id=root_of(post)) or post)
+    parent = None
+    if post.in_reply_to_id is not None:  # type: ignore[attr-defined]
+        parent = await Post.get_or_none(id=post.in_reply_to_id, deleted_at__isnull=True  # type: ignore[attr-defined]
+                                        ).prefetch_related("author")
+        if parent is not None and not await can_show_page(parent, viewer):
+            parent = None
     context = {
         "post": post,
         "author": post.author,
-        "replies": replies,
+        "thread": thread,
+        "parent": parent,
+        "viewer_id": actor_id,
+        "replying": request.query_params.get("reply") == "1",
         "likes": await Like.filter(post_id=post.id).count(),
         "boosts": await Boost.filter(post_id=post.id).count(),
         "liked": bool(actor_id) and await Like.filter(actor_id=actor_id,
@@ -73,7 +110,13 @@ async def post_page(request: Request, post: Post, *, error: str | None = None,
         "reply_text": reply,
         "edit_text": post.source if edit is None else edit,
         "poll": await results_of_post(post, actor_id),
+        "ballot": await ballot_of(post) if post.kind == "question" else None,
+        **await _moderation(post, root, viewer),
     }
+    if post.kind == "article":
+        context["categories"] = await tags_of(post)
+        context["cover"] = (await Media.get_or_none(id=post.cover_id)  # type: ignore[attr-defined]
+                            if post.cover_id else None)  # type: ignore[attr-defined]
     return await render(request, "post.html", context, status)
 
 
@@ -178,7 +221,8 @@ async def _acting(request: Request) -> tuple[FormData, Account, Post] | Response
 
 
 async def reply_submit(request: Request) -> Response:
-    """POST /posts/{id}/reply: answer the post (same visibility choices as writing)."""
+    """POST /posts/{id}/reply: answer the post (same visibility choices as writing); in a
+    members-only chapter's thread only its members may."""
     acting = await _acting(request)
     if isinstance(acting, Response):
         return acting
@@ -186,9 +230,14 @@ async def reply_submit(request: Request) -> Response:
     text = _text(form, "text")
     # A reply to a followers-only post stays followers-only.
     visibility = "public" if post.visibility in OPEN_VISIBILITIES else "followers"
+    # A comment in a chapter's thread is addressed to the chapter too, which shares it
+    # with its members as Lemmy's communities share comments (FEP-1b12).
+    root = post if root_of(post) == post.id else await Post.get_or_none(id=root_of(post))
+    chapter_id = root.chapter_id if root is not None else None  # type: ignore[attr-defined]
+    chapter = await Actor.get_or_none(id=chapter_id) if chapter_id else None
     try:
         await create_post(_urls(request), account.actor, text, visibility=visibility,
-                          in_reply_to=post)
+                          in_reply_to=post, chapter=chapter)
     except ValidationFailed as exc:
         return await post_page(request, post, error=_first_error(exc), reply=text, status=422)
     except NotAllowed as exc:
@@ -252,3 +301,21 @@ async def delete_submit(request: Request) -> Response:
     except NotFound:
         return await _not_found(request)
     return RedirectResponse("/compose?deleted=1", status_code=303)
+
+
+async def remove_submit(request: Request) -> Response:
+    """POST /posts/{id}/remove: take a comment out of its thread — its author deletes it;
+    the thread's owner, the chapter's coordinators and admins remove it (Remove is
+    published); back to the thread."""
+    acting = await _acting(request)
+    if isinstance(acting, Response):
+        return acting
+    _form, account, comment = acting
+    try:
+        await remove_comment(_urls(request), account.actor, comment)
+    except NotAllowed:
+        return await _forbidden(request, "Only the comment's author, the thread's owner and "
+                                         "the chapter's coordinators may remove it.")
+    except NotFound:
+        return await _not_found(request)
+    return RedirectResponse(f"/posts/{root_of(comment)}#comments", status_code=303)
