@@ -13,8 +13,10 @@ from markdown_it import MarkdownIt
 #: formatting, lists, quotes, code and links; headings are shown as bold paragraphs.
 _TAGS = {"p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong",
          "u", "i", "em", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
+#: "*" empties ammonia's generic attributes (`title`, `lang` on every tag), which are not on
+#: Mastodon's list: without it they pass on every allowed element.
 _ATTRIBUTES = {"a": {"href"}, "ol": {"start", "reversed"},
-               "li": {"value"}}
+               "li": {"value"}, "*": set()}
 #: Only the microformat classes Mastodon itself keeps (mentions, hashtags, link ellipsis);
 #: `class` must not also be listed in _ATTRIBUTES (ammonia asserts on that).
 _CLASSES = {"a": {"h-card", "u-url", "mention", "hashtag", "status-link", "unhandled-link"},
@@ -41,6 +43,10 @@ def sanitize_html(value: str | None) -> str:
         attributes=_ATTRIBUTES,
         allowed_classes=_CLASSES,
         url_schemes=_SCHEMES,
+        # Mastodon keeps absolute links only: a relative href from another server would
+        # point into ours, and a scheme hidden by an entity (`jav&#x09;ascript:`, which
+        # Markdown turns into `jav%09ascript:`) parses as relative.
+        url_relative="deny",
         link_rel="nofollow noopener noreferrer",
         set_tag_attribute_values={"a": {"target": "_blank"}},
         strip_comments=True,

@@ -1,0 +1,1 @@
+"""Security tests: hostile input through every rendering path."""
