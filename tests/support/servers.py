@@ -95,8 +95,10 @@ class RunningServer:
         if self.database_url.startswith("sqlite://"):
             with sqlite3.connect(self.database_url.removeprefix("sqlite://"), timeout=10) as db:
                 cursor = db.execute(query, args)
-                row = cursor.fetchone() if query.lstrip().upper().startswith("SELECT") else None
-                return int(row[0]) if row else cursor.rowcount
+                if query.lstrip().upper().startswith("SELECT"):
+                    row = cursor.fetchone()  # no row or NULL: 0, as on PostgreSQL
+                    return int(row[0]) if row and row[0] is not None else 0
+                return cursor.rowcount
         parts = query.split("?")
         numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], 1))
         conn = await asyncpg.connect(self.database_url)
