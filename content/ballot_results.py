@@ -4,7 +4,7 @@ checked against the proposals, and the count of a closed ballot as the stored JS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -197,3 +197,42 @@ def _consent(options: Sequence[str], papers: Sequence[Any], eligible: int,
     reason = "; ".join(per[o]["reason"] for o in options)
     return {"quorum_met": quorum_met, "status": str(status), "winners": winners,
             "reason": reason, "consent": per, "threshold": _threshold(used)}
+
+
+# Keys of a stored result whose values name proposals (as ids here, as uris in federation).
+_ID_LISTS = ("winners", "eliminated", "ranking", "options")
+_ID_LEVELS = ("levels",)
+_ID_VALUES = ("winner", "condorcet_winner")
+_ID_MAPS = ("counts", "consent")
+_ID_MATRICES = ("preferences",)
+
+
+def rename_proposals(value: Any, names: Mapping[str, str]) -> Any:
+    """A stored result (see `count`) with every proposal named anew through `names`: our
+    ids (as str) → uris when we publish it, a remote ballot's uris → our copies' ids when we
+    keep it. Names not in `names` are kept; counts, fractions "a/b" and status words too."""
+    if isinstance(value, list):
+        return [rename_proposals(v, names) for v in value]
+    if not isinstance(value, dict):
+        return value
+
+    def name(i: Any) -> str:
+        return names.get(str(i), str(i))
+
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in _ID_LISTS and isinstance(item, list):
+            out[key] = [name(i) for i in item]
+        elif key in _ID_LEVELS and isinstance(item, list):
+            out[key] = [[name(i) for i in level] if isinstance(level, list) else level
+                        for level in item]
+        elif key in _ID_VALUES and item is not None:
+            out[key] = name(item)
+        elif key in _ID_MAPS and isinstance(item, dict):
+            out[key] = {name(k): rename_proposals(v, names) for k, v in item.items()}
+        elif key in _ID_MATRICES and isinstance(item, dict):
+            out[key] = {name(k): {name(j): n for j, n in row.items()}
+                        if isinstance(row, dict) else row for k, row in item.items()}
+        else:
+            out[key] = rename_proposals(item, names)
+    return out

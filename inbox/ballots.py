@@ -5,12 +5,13 @@ carrying `chapterhouse:ballot`), and the Reject of one of our members' papers.""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from actors.models import Actor
 from content.ballot_models import METHODS, PHASES, Ballot, BallotProposal, BallotReceipt
+from content.ballot_results import rename_proposals
 from content.ballots import (
     AlreadyVoted,
     NotEligible,
@@ -130,50 +131,9 @@ async def save_ballot_document(raw: Mapping[str, Any], actor: Actor) -> bool:
         if isinstance(ballot.result, dict):
             rows = await BallotProposal.filter(ballot_id=ballot.id)
             ids = {r.uri: str(r.id) for r in rows if r.uri}
-            ballot.result = remap_result(ballot.result, ids)
+            ballot.result = rename_proposals(ballot.result, ids)
             await ballot.save(update_fields=["result"])
     return True
-
-
-#: Keys of a published result that name proposals (content.ballot_results.count): lists of
-#: ids, lists of lists, single ids, maps keyed by id, and maps of maps keyed by id.
-_ID_LISTS = ("winners", "eliminated", "ranking", "options")
-_ID_LEVELS = ("levels",)
-_ID_VALUES = ("winner", "condorcet_winner")
-_ID_MAPS = ("counts", "consent")
-_ID_MATRICES = ("preferences",)
-
-
-def _renamer(names: Mapping[str, str]) -> Callable[[Any], str]:
-    return lambda i: names.get(str(i), str(i))
-
-
-def remap_result(value: Any, names: Mapping[str, str]) -> Any:
-    """A published result with the proposals renamed (uri → our copy's id as str), so a
-    remote ballot's result reads as our own do (content.ballots.results); names we do not
-    know are kept, other values untouched."""
-    if isinstance(value, list):
-        return [remap_result(v, names) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out: dict[str, Any] = {}
-    name = _renamer(names)
-    for key, item in value.items():
-        if key in _ID_LISTS and isinstance(item, list):
-            out[key] = [name(i) for i in item]
-        elif key in _ID_LEVELS and isinstance(item, list):
-            out[key] = [[name(i) for i in level] if isinstance(level, list) else level
-                        for level in item]
-        elif key in _ID_VALUES and item is not None:
-            out[key] = name(item)
-        elif key in _ID_MAPS and isinstance(item, dict):
-            out[key] = {name(k): remap_result(v, names) for k, v in item.items()}
-        elif key in _ID_MATRICES and isinstance(item, dict):
-            out[key] = {name(k): {name(j): n for j, n in row.items()}
-                        if isinstance(row, dict) else row for k, row in item.items()}
-        else:
-            out[key] = remap_result(item, names)
-    return out
 
 
 # --- ballot papers on our ballots --------------------------------------------------------

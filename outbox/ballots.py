@@ -13,6 +13,7 @@ from typing import Any, cast
 from actors.models import Actor
 from actors.urls import LocalUrls
 from content.ballot_models import Ballot, BallotEligible, BallotProposal, BallotReceipt
+from content.ballot_results import rename_proposals
 from content.ballots import REJECT_KIND, UPDATE_KIND, VOTE_KIND
 from content.models import Post
 from federation.vocab import default_context
@@ -26,14 +27,6 @@ CHOICE = "chapterhouse:choice"
 Rendered = tuple[Actor, list[Actor], dict[str, Any]]
 AudienceOf = Callable[[LocalUrls, Post, Actor], Awaitable[tuple[Addressing, list[Actor]]]]
 
-#: Keys of a stored result that name proposals (content.ballot_results.count): lists of
-#: ids, lists of lists, single ids, maps keyed by id, and maps of maps keyed by id.
-_ID_LISTS = ("winners", "eliminated", "ranking", "options")
-_ID_LEVELS = ("levels",)
-_ID_VALUES = ("winner", "condorcet_winner")
-_ID_MAPS = ("counts", "consent")
-_ID_MATRICES = ("preferences",)
-
 
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -42,38 +35,6 @@ def iso(moment: datetime | None) -> str | None:
 def proposal_uri(post: Post, proposal: BallotProposal) -> str:
     """A proposal's name in federation: its stored uri, else a fragment of the ballot's."""
     return proposal.uri or f"{post.uri}#proposal-{proposal.id}"
-
-
-def _renamer(names: Mapping[str, str]) -> Callable[[Any], str]:
-    return lambda i: names.get(str(i), str(i))
-
-
-def result_with_uris(value: Any, uris: Mapping[str, str]) -> Any:
-    """The stored result (content.ballots.results) with every proposal id replaced by the
-    proposal's uri, so another server can match them to its copies. Other values (counts,
-    fractions "a/b", status words) are kept as they are."""
-    if isinstance(value, list):
-        return [result_with_uris(v, uris) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out: dict[str, Any] = {}
-    name = _renamer(uris)
-    for key, item in value.items():
-        if key in _ID_LISTS and isinstance(item, list):
-            out[key] = [name(i) for i in item]
-        elif key in _ID_LEVELS and isinstance(item, list):
-            out[key] = [[name(i) for i in level] if isinstance(level, list) else level
-                        for level in item]
-        elif key in _ID_VALUES and item is not None:
-            out[key] = name(item)
-        elif key in _ID_MAPS and isinstance(item, dict):
-            out[key] = {name(k): result_with_uris(v, uris) for k, v in item.items()}
-        elif key in _ID_MATRICES and isinstance(item, dict):
-            out[key] = {name(k): {name(j): n for j, n in row.items()}
-                        if isinstance(row, dict) else row for k, row in item.items()}
-        else:
-            out[key] = result_with_uris(item, uris)
-    return out
 
 
 def shown_counts(ballot: Ballot, proposals: Sequence[BallotProposal]) -> list[int]:
@@ -136,7 +97,7 @@ def ballot_fields(ballot: Ballot, post: Post, proposals: Sequence[BallotProposal
                        "content": p.text_html} for p in proposals],
     }
     if closed and isinstance(ballot.result, dict):
-        extension["result"] = result_with_uris(ballot.result, uris)
+        extension["result"] = rename_proposals(ballot.result, uris)
     fields: dict[str, Any] = {
         "oneOf" if ballot.method == "single" else "anyOf": options,
         "votersCount": ballot.voters_count,
