@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from actors.accounts import Registration, register_member
-from actors.models import Actor
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, ValidationFailed
 from content.models import Notification, Post
@@ -22,15 +20,11 @@ from core.settings import Settings
 from federation import FederationClient
 from inbox.remote import resolve_actor
 from tests.inbox.fediverse import FakeFediverse, Local
+from tests.support.members import new_member
 
 Drain = Callable[[], Awaitable[int]]
 
 
-async def _member(settings: Settings, name: str) -> Actor:
-    account = await register_member(
-        Registration(name, f"{name}@example.org", "correct horse battery", True),
-        settings.registration)
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 async def _publish_jobs() -> int:
@@ -41,7 +35,7 @@ async def test_a_draft_is_seen_by_its_author_only_and_sent_when_published(
     fediverse: FakeFediverse, local: Local, settings: Settings, drain_jobs: Drain,
 ) -> None:
     urls = LocalUrls(settings.server.base_url)
-    bob = await _member(settings, "bob")
+    bob = await new_member(settings, "bob")
     draft = await create_post(urls, local.member, "Notes for the assembly", kind="article",
                               title="Assembly", draft=True, tags=["Assembly"])
     assert await _publish_jobs() == 0
@@ -62,7 +56,7 @@ async def test_a_draft_cannot_be_published_by_someone_else_nor_be_a_reply(
     local: Local, settings: Settings,
 ) -> None:
     urls = LocalUrls(settings.server.base_url)
-    bob = await _member(settings, "bob")
+    bob = await new_member(settings, "bob")
     draft = await create_post(urls, local.member, "secret plan", draft=True)
     with pytest.raises(NotAllowed):
         await publish_draft(urls, bob, draft)
@@ -85,7 +79,7 @@ async def test_replies_at_any_depth_share_the_root_and_move_its_last_activity(
     local: Local, settings: Settings,
 ) -> None:
     urls = LocalUrls(settings.server.base_url)
-    bob = await _member(settings, "bob")
+    bob = await new_member(settings, "bob")
     thread = await create_post(urls, local.member, "Which day for the march?", kind="page",
                                title="The march", chapter=None)
     assert thread.root_id is None and thread.last_activity_at == thread.published  # type: ignore[attr-defined]
@@ -145,7 +139,7 @@ async def test_replies_and_mentions_notify_once_and_never_oneself(
     local: Local, settings: Settings,
 ) -> None:
     urls = LocalUrls(settings.server.base_url)
-    bob = await _member(settings, "bob")
+    bob = await new_member(settings, "bob")
     post = await create_post(urls, local.member, "Who comes on Saturday?")
     # Bob answers and mentions Alice too: one notification (the reply), not two.
     await create_post(urls, bob, "@alice me", in_reply_to=post, mentions=[local.member])

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from actors.accounts import Registration, register_member
 from actors.follows import receive_follow
 from actors.models import Actor
 from actors.urls import LocalUrls
@@ -32,15 +31,11 @@ from core.settings import Settings
 from federation import FederationClient
 from inbox.remote import resolve_actor
 from tests.inbox.fediverse import FakeFediverse, Local
+from tests.support.members import new_member
 
 Drain = Callable[[], Awaitable[int]]
 
 
-async def _member(settings: Settings, name: str) -> Actor:
-    account = await register_member(
-        Registration(name, f"{name}@example.org", "correct horse battery", True),
-        settings.registration)
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 async def _remote(settings: Settings, fediverse: FakeFediverse, host: str, name: str,
@@ -96,7 +91,7 @@ async def test_one_vote_per_account_and_the_author_once_too(
     post = await _poll(settings, local.member)
     poll = await Poll.get(post_id=post.id)
     berlin, lyon, _ = await options_of(poll)
-    bea = await _member(settings, "bea")
+    bea = await new_member(settings, "bea")
     await vote(urls, bea, post, [berlin.id])
     with pytest.raises(NotAllowed):
         await vote(urls, bea, post, [lyon.id])
@@ -118,8 +113,8 @@ async def test_several_choices_in_a_multiple_choice_poll_count_one_voter(
     post = await _poll(settings, local.member, multiple=True)
     poll = await Poll.get(post_id=post.id)
     berlin, lyon, online = await options_of(poll)
-    await vote(urls, await _member(settings, "bea"), post, [berlin.id, online.id])
-    await vote(urls, await _member(settings, "cem"), post, [online.id])
+    await vote(urls, await new_member(settings, "bea"), post, [berlin.id, online.id])
+    await vote(urls, await new_member(settings, "cem"), post, [online.id])
     poll = await Poll.get(id=poll.id)
     assert poll.voters_count == 2
     assert [o.votes_count for o in await options_of(poll)] == [1, 0, 2]
@@ -140,7 +135,7 @@ async def test_no_vote_after_the_close_and_the_final_update_goes_out(
     assert create["object"]["type"] == "Question" and "closed" not in create["object"]
     poll = await Poll.get(post_id=post.id)
     berlin, *_ = await options_of(poll)
-    bea = await _member(settings, "bea")
+    bea = await new_member(settings, "bea")
     await vote(urls, bea, post, [berlin.id])
     # Hidden totals: neither the page nor a results Update shows the counts yet.
     assert [o.votes for o in (await results_for(await Poll.get(id=poll.id), None)).options
@@ -177,7 +172,7 @@ async def test_several_votes_make_one_batched_update(
     assert await receive_vote(bob, post, "Lyon", f"{bob.uri}#votes/1") is None
     assert await receive_vote(bob, post, "Lyon", f"{bob.uri}#votes/2") is not None  # again
     assert await receive_vote(bob, post, "Online", f"{bob.uri}#votes/3") is not None  # single
-    await vote(LocalUrls(settings.server.base_url), await _member(settings, "bea"), post,
+    await vote(LocalUrls(settings.server.base_url), await new_member(settings, "bea"), post,
                [(await PollOption.get(title="Berlin")).id])
     assert len(await _jobs(RESULTS_KIND)) == 1  # one Update scheduled for all three votes
     assert await drain_jobs() == 0  # not due yet: the batch window is open

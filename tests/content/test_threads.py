@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from actors.accounts import Registration, register_member
 from actors.chapters import set_coordinator
 from actors.follows import follow_actor
 from actors.models import Actor
@@ -25,16 +24,12 @@ from core.settings import Settings
 from federation import FederationClient
 from inbox.remote import resolve_actor
 from tests.inbox.fediverse import FakeFediverse, Local
+from tests.support.members import new_member
 
 Drain = Callable[[], Awaitable[int]]
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-async def member(settings: Settings, name: str, role: str = "member") -> Actor:
-    account = await register_member(
-        Registration(name, f"{name}@example.org", "a long enough password", True),
-        settings.registration, role=role)
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 async def remote(settings: Settings, fediverse: FakeFediverse, name: str) -> Actor:
@@ -69,7 +64,7 @@ async def test_a_deep_tree_of_local_and_remote_replies_is_nested_counted_and_pag
     local: Local, settings: Settings, fediverse: FakeFediverse,
 ) -> None:
     urls = LocalUrls(settings.server.base_url)
-    alice, bea = local.member, await member(settings, "bea")
+    alice, bea = local.member, await new_member(settings, "bea")
     felix = await remote(settings, fediverse, "felix")
     post = await create_post(urls, alice, "Our plan for the spring campaign")
     r1 = await create_post(urls, bea, "one", in_reply_to=post)
@@ -106,7 +101,7 @@ async def test_a_deep_tree_of_local_and_remote_replies_is_nested_counted_and_pag
 
 async def test_followers_only_and_removed_comments(local: Local, settings: Settings) -> None:
     urls = LocalUrls(settings.server.base_url)
-    alice, bea, carl = local.member, await member(settings, "bea"), await member(
+    alice, bea, carl = local.member, await new_member(settings, "bea"), await new_member(
         settings, "carl")
     await follow_actor(urls, alice, bea)  # alice follows bea; carl does not
     post = await create_post(urls, alice, "Agenda for Thursday")
@@ -139,9 +134,10 @@ async def test_followers_only_and_removed_comments(local: Local, settings: Setti
 
 async def test_who_may_remove_a_comment(local: Local, settings: Settings) -> None:
     urls = LocalUrls(settings.server.base_url)
-    alice, bea, carl = local.member, await member(settings, "bea"), await member(
+    alice, bea, carl = local.member, await new_member(settings, "bea"), await new_member(
         settings, "carl")
-    coord, admin = await member(settings, "coord"), await member(settings, "root", "admin")
+    coord = await new_member(settings, "coord")
+    admin = await new_member(settings, "root", "admin")
     chapter = local.chapter
     for who in (alice, bea, carl, coord):
         await follow_actor(urls, who, chapter)
@@ -192,7 +188,7 @@ async def test_a_coordinators_removal_is_sent_by_the_chapter(
     local: Local, settings: Settings, fediverse: FakeFediverse, drain_jobs: Drain,
 ) -> None:
     urls = LocalUrls(settings.server.base_url)
-    alice, coord = local.member, await member(settings, "coord")
+    alice, coord = local.member, await new_member(settings, "coord")
     felix = await remote(settings, fediverse, "felix")
     for who in (alice, coord):
         await follow_actor(urls, who, local.chapter)

@@ -11,23 +11,19 @@ from actors.models import Actor, Follow
 from core.settings import Settings
 from federation import Actor as APActor
 from federation import Collection, load_public_key_pem
+from tests.support.members import new_member
 
 AP = "application/activity+json"
 LD = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
-async def _member(settings: Settings, name: str, role: str = "member") -> Actor:
-    account = await register_member(
-        Registration(name, f"{name}@example.org", "a long enough password", True),
-        settings.registration, role=role)
-    return await Actor.get(id=account.actor_id)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("accept", [AP, LD, "application/ld+json", f"text/html;q=0.5, {AP}"])
 async def test_a_member_is_a_person_to_activitypub_clients(
     accept: str, client: httpx.AsyncClient, settings: Settings,
 ) -> None:
-    member = await _member(settings, "alice")
+    member = await new_member(settings, "alice")
     response = await client.get("/users/alice", headers={"accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(AP)
@@ -52,7 +48,7 @@ async def test_a_member_is_a_person_to_activitypub_clients(
 
 async def test_a_browser_gets_the_profile_page(client: httpx.AsyncClient,
                                                settings: Settings) -> None:
-    await _member(settings, "alice")
+    await new_member(settings, "alice")
     response = await client.get("/users/alice", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -62,7 +58,7 @@ async def test_a_browser_gets_the_profile_page(client: httpx.AsyncClient,
 
 async def test_a_chapter_is_a_group_with_its_moderators(client: httpx.AsyncClient,
                                                         settings: Settings) -> None:
-    admin = await _member(settings, "root_admin", role="admin")
+    admin = await new_member(settings, "root_admin", role="admin")
     await create_chapter("Greens Paris", "greens_paris", join_policy="approval",
                          description="Paris & around.\n\n<b>Welcome</b>")
     response = await client.get("/chapters/greens_paris", headers={"accept": AP})
@@ -103,7 +99,7 @@ async def test_the_instance_actor_is_an_application(client: httpx.AsyncClient,
                                   "/chapters/alice", "/users/nobody/followers"])
 async def test_unknown_actors_are_404(path: str, client: httpx.AsyncClient,
                                       settings: Settings) -> None:
-    await _member(settings, "alice")
+    await new_member(settings, "alice")
     await create_chapter("Greens", "greens")
     for accept in (AP, "text/html"):
         response = await client.get(path, headers={"accept": accept})
@@ -125,7 +121,7 @@ async def test_a_member_waiting_for_approval_is_not_an_actor_yet(
 async def test_followers_are_an_ordered_collection_with_pages(
     client: httpx.AsyncClient, settings: Settings,
 ) -> None:
-    alice = await _member(settings, "alice")
+    alice = await new_member(settings, "alice")
     for n in range(25):
         remote = await Actor.create(kind="Person", username=f"r{n}", domain="remote.test",
                                     acct_key=f"r{n}@remote.test",
