@@ -24,6 +24,7 @@ from core.instance_secrets import get_or_create_secret
 from core.jobs import JobRegistry, Worker
 from core.settings import Settings
 from web import activitypub, posts, wellknown
+from web.api import routes as api_routes
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
 from web.ui import admin as admin_pages
@@ -47,6 +48,9 @@ from web.ui import timelines as timeline_pages
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+#: Paths answered in JSON even when they fail (the Mastodon client API and OAuth's token
+#: endpoints).
+API_PATHS = ("/api/", "/oauth/token", "/oauth/revoke")
 
 
 async def favicon(request: Request) -> Response:
@@ -68,6 +72,9 @@ async def health(request: Request) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     titles = {404: "Page not found", 405: "Method not allowed", 413: "Too large"}
+    if request.url.path.startswith(API_PATHS):  # clients of the API read JSON errors
+        words = {404: "Record not found"}.get(status, titles.get(status, "Error"))
+        return JSONResponse({"error": words}, status_code=status)
     title = titles.get(status, "Something went wrong")
     return await render(request, "error.html", {"title": title, "status": status}, status)
 
@@ -91,7 +98,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return (
         JSONResponse({"error": "internal error"}, status_code=500)
-        if request.url.path.startswith("/api/")
+        if request.url.path.startswith(API_PATHS)
         else await _http_error(request, exc)
     )
 
@@ -168,6 +175,7 @@ def create_app(
         *media_pages.routes(),
         *ballot_pages.routes(),
         *timeline_pages.routes(),
+        *api_routes(),
         *activitypub.routes(),
         *posts.routes(),
         *wellknown.routes(),

@@ -91,6 +91,8 @@ async def nodeinfo(request: Request) -> Response:
         open_registrations=settings.registration.mode == "open",
         metadata={
             "nodeName": settings.instance.name,
+            # Clients such as megalodon recognise a Mastodon-compatible API by this.
+            "upstream": {"name": "mastodon", "version": "4.3.0"},
             "nodeDescription": settings.instance.description,
             # The membership campaign, so a federation of organizations can sum it; the
             # daily series is at `url`.
