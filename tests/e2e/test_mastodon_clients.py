@@ -113,3 +113,29 @@ async def test_toot_logs_in_and_knows_who_it_is(
     whoami = await asyncio.to_thread(toot, "whoami")
     assert whoami.returncode == 0, whoami.stdout + whoami.stderr
     assert "@ana" in whoami.stdout, whoami.stdout
+    posted = await asyncio.to_thread(toot, "post", "Hello from toot", "-v", "unlisted")
+    assert posted.returncode == 0, posted.stdout + posted.stderr
+    timeline = await asyncio.to_thread(toot, "timeline", "--once")
+    assert timeline.returncode == 0, timeline.stdout + timeline.stderr
+    assert "Hello from toot" in timeline.stdout, timeline.stdout
+
+
+async def test_mastodon_py_posts_replies_and_reads_home(
+    start_servers: Callable[..., Awaitable[list[RunningServer]]],
+) -> None:
+    [server] = await start_servers(1)
+    async with httpx.AsyncClient(base_url=server.base_url) as browser:
+        await join(browser, "ana")
+
+    def client_side() -> tuple[dict[str, object], dict[str, object], list[dict[str, object]]]:
+        client_id, secret = Mastodon.create_app("Chapterhouse test", api_base_url=server.base_url)
+        api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=server.base_url)
+        api.log_in("ana@example.org", PASSWORD, allow_http=True)
+        first = api.status_post("First words", spoiler_text="cw")
+        reply = api.status_reply(first, "And a reply")
+        return dict(first), dict(reply), [dict(s) for s in api.timeline_home()]
+
+    first, reply, home = await asyncio.to_thread(client_side)
+    assert first["spoiler_text"] == "cw" and reply["in_reply_to_id"] == first["id"]
+    assert [s["id"] for s in home] == [reply["id"], first["id"]]
+    assert "And a reply" in str(home[0]["content"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.api import accounts_me, instance, oauth
+from web.api import accounts_me, instance, oauth, statuses, timelines
 from web.api.auth import revoke, token
 
 
@@ -27,4 +27,16 @@ def routes() -> list[BaseRoute]:
         *_both("/api/v1/instance", instance.instance_v1, ["GET"]),
         *_both("/api/v2/instance", instance.instance_v2, ["GET"]),
         *_both("/api/v1/accounts/verify_credentials", accounts_me.verify_credentials, ["GET"]),
+        *_both("/api/v1/statuses", statuses.create_status, ["POST"]),
+        *_both("/api/v1/statuses/{id}", statuses.show_status, ["GET"]),
+        *_both("/api/v1/statuses/{id}", statuses.delete_status, ["DELETE"]),
+        *_both("/api/v1/statuses/{id}/context", statuses.status_context, ["GET"]),
+        *_both("/api/v1/statuses/{id}/source", statuses.status_source, ["GET"]),
+        *_both("/api/v1/statuses/{id}/favourite", statuses.favourite, ["POST"]),
+        *_both("/api/v1/statuses/{id}/unfavourite", statuses.unfavourite, ["POST"]),
+        *_both("/api/v1/statuses/{id}/reblog", statuses.reblog, ["POST"]),
+        *_both("/api/v1/statuses/{id}/unreblog", statuses.unreblog, ["POST"]),
+        *_both("/api/v1/timelines/home", timelines.home, ["GET"]),
+        *_both("/api/v1/timelines/public", timelines.public, ["GET"]),
+        *_both("/api/v1/timelines/tag/{hashtag}", timelines.hashtag, ["GET"]),
     ]

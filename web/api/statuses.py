@@ -1,0 +1,278 @@
+"""Statuses in the Mastodon client API: post (with a poll), read, delete, context, source,
+favourite and reblog — each a translation to the content services (content.posts,
+content.polls, content.reactions) through the one visibility policy (content.visibility).
+
+A status the token's member may not see answers 404, as one that does not exist: its
+existence is never leaked. Reading a public status needs no token; a token given must be
+live and hold read:statuses (Mastodon's "authorize if got token")."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from actors.models import Actor
+from actors.urls import LocalUrls
+from content.errors import NotAllowed, NotFound, ValidationFailed
+from content.models import Post
+from content.polls import create_poll_post
+from content.posts import create_post, delete_post
+from content.reactions import boost_post, like_post, unboost_post, unlike_post
+from content.search import find_known_actor
+from content.visibility import can_see
+from core import clock
+from core.db import in_transaction
+from web.api.auth import api_account, api_token, bearer
+from web.api.entities import VISIBILITY
+from web.api.entities_status import context_entity, status_entity
+from web.api.errors import ApiError, api_endpoint, read_params, text_param, unprocessable
+
+#: Mastodon's visibility words to ours (the reverse of entities.VISIBILITY).
+OUR_VISIBILITY = {theirs: ours for ours, theirs in VISIBILITY.items()}
+STATUS_MAX = 5_000
+_MENTION = re.compile(r"(?<![\w/])@([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?))?")
+PRIVATE = {"cache-control": "private, no-store"}
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "Record not found")
+
+
+def _base(request: Request) -> str:
+    return request.app.state.settings.server.base_url  # type: ignore[no-any-return]
+
+
+def urls_of(request: Request) -> LocalUrls:
+    return LocalUrls(_base(request))
+
+
+async def optional_viewer(request: Request) -> Actor | None:
+    """The member behind the request's token if one is sent (it must be live and hold
+    read:statuses), None for an anonymous request."""
+    if bearer(request) is None and not request.headers.get("authorization"):
+        return None
+    token = await api_token(request, "read:statuses")
+    return token.account.actor if token.account is not None else None
+
+
+def _post_id(request: Request) -> int | None:
+    raw = request.path_params.get("id", "")
+    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+
+
+async def visible_post(request: Request, viewer: Actor | None) -> Post:
+    """The live post of the path's id if `viewer` may see it; else 404."""
+    ident = _post_id(request)
+    post = await Post.get_or_none(id=ident, deleted_at__isnull=True) if ident else None
+    if post is None or not await can_see(post, viewer):
+        raise not_found()
+    return post
+
+
+def _flag(params: dict[str, Any], name: str) -> bool:
+    value = params.get(name)
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "on", "yes", "false", "0",
+                                                    "off", "no"):
+        return value.lower() in ("true", "1", "on", "yes")
+    raise unprocessable(f"{name} must be a boolean")
+
+
+def _poll_params(params: dict[str, Any]) -> dict[str, Any] | None:
+    """The poll of a JSON body (`poll: {...}`) or a form (`poll[options][]`, …)."""
+    poll = params.get("poll")
+    if isinstance(poll, dict):
+        return poll
+    if poll is not None:
+        raise unprocessable("poll must be an object")
+    found = {key[5:-1]: value for key, value in params.items()
+             if key.startswith("poll[") and key.endswith("]")}
+    return found or None
+
+
+def _poll(params: dict[str, Any]) -> tuple[list[str], bool, bool, Any]:
+    poll = _poll_params(params)
+    assert poll is not None
+    options = poll.get("options")
+    if isinstance(options, str):
+        options = [options]
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise unprocessable("poll[options] must be a list of strings")
+    try:
+        seconds = int(poll.get("expires_in", ""))
+    except (TypeError, ValueError):
+        raise unprocessable("poll[expires_in] must be a number of seconds") from None
+    if not 0 < seconds < 10 ** 9:
+        raise unprocessable("poll[expires_in] is out of range")
+    ends_at = clock.now() + timedelta(seconds=seconds)
+    return options, _flag(poll, "multiple"), _flag(poll, "hide_totals"), ends_at
+
+
+async def _mentions(request: Request, text: str) -> list[Actor]:
+    """The actors the text names as @name or @name@host, as far as they are known here."""
+    host = request.app.state.settings.server.public_host
+    found: dict[int, Actor] = {}
+    for match in _MENTION.finditer(text):
+        actor = await find_known_actor(f"{match.group(1)}@{match.group(2) or host}", host,
+                                       _base(request))
+        if actor is not None:
+            found[actor.id] = actor
+    return list(found.values())
+
+
+def _failed(exc: ValidationFailed) -> ApiError:
+    return unprocessable(", ".join(f"{k} {v}" for k, v in exc.errors.items()))
+
+
+async def _reply_target(params: dict[str, Any], author: Actor) -> Post | None:
+    raw = params.get("in_reply_to_id")
+    if raw in (None, ""):
+        return None
+    text = str(raw)
+    parent = (await Post.get_or_none(id=int(text), deleted_at__isnull=True)
+              if text.isdigit() and len(text) < 20 else None)
+    if parent is None or not await can_see(parent, author):
+        raise not_found()
+    return parent
+
+
+@api_endpoint
+async def create_status(request: Request) -> Response:
+    """POST /api/v1/statuses (write:statuses): a note, a reply, or a poll."""
+    account = await api_account(request, "write:statuses")
+    author: Actor = account.actor
+    params = await read_params(request)
+    text = text_param(params, "status", STATUS_MAX)
+    spoiler = text_param(params, "spoiler_text", 2_000)
+    theirs = text_param(params, "visibility", 20) or "public"
+    if theirs not in OUR_VISIBILITY:
+        raise unprocessable("visibility must be one of public, unlisted, private, direct")
+    visibility = OUR_VISIBILITY[theirs]
+    sensitive = _flag(params, "sensitive")
+    if params.get("media_ids"):
+        raise unprocessable("media_ids: media attachments are not supported here yet")
+    parent = await _reply_target(params, author)
+    urls = urls_of(request)
+    try:
+        if _poll_params(params) is not None:
+            if parent is not None:
+                raise unprocessable("a reply cannot carry a poll here")
+            options, multiple, hide_totals, ends_at = _poll(params)
+            async with in_transaction():  # the Create goes out with the warning
+                post = await create_poll_post(urls, author, text, options, multiple,
+                                              ends_at, hide_totals, visibility)
+                if spoiler or sensitive:
+                    post.summary, post.sensitive = spoiler, sensitive or bool(spoiler)
+                    await post.save(update_fields=["summary", "sensitive"])
+        else:
+            post = await create_post(urls, author, text, summary=spoiler,
+                                     visibility=visibility, in_reply_to=parent,
+                                     mentions=await _mentions(request, text),
+                                     sensitive=sensitive or bool(spoiler))
+    except ValidationFailed as exc:
+        raise _failed(exc) from None
+    except NotAllowed as exc:
+        raise unprocessable(str(exc)) from None
+    entity = await status_entity(post, base_url=_base(request), viewer=author, full_text=True)
+    return JSONResponse(entity, headers=PRIVATE)
+
+
+@api_endpoint
+async def show_status(request: Request) -> Response:
+    """GET /api/v1/statuses/:id: anyone for a public status, else per the policy."""
+    viewer = await optional_viewer(request)
+    post = await visible_post(request, viewer)
+    entity = await status_entity(post, base_url=_base(request), viewer=viewer, full_text=True)
+    return JSONResponse(entity, headers=PRIVATE if viewer else {})
+
+
+@api_endpoint
+async def delete_status(request: Request) -> Response:
+    """DELETE /api/v1/statuses/:id (write:statuses): one's own; answers the deleted status
+    with its source `text`, as Mastodon does for "delete and redraft"."""
+    account = await api_account(request, "write:statuses")
+    me: Actor = account.actor
+    post = await visible_post(request, me)
+    if post.author_id != me.id:  # type: ignore[attr-defined]
+        raise not_found()
+    entity = await status_entity(post, base_url=_base(request), viewer=me, full_text=True)
+    entity["text"] = post.source
+    entity["spoiler_text"] = post.summary
+    try:
+        await delete_post(me, post)
+    except (NotAllowed, NotFound):
+        raise not_found() from None
+    return JSONResponse(entity, headers=PRIVATE)
+
+
+@api_endpoint
+async def status_context(request: Request) -> Response:
+    """GET /api/v1/statuses/:id/context: ancestors and descendants the viewer may see."""
+    viewer = await optional_viewer(request)
+    post = await visible_post(request, viewer)
+    entity = await context_entity(post, base_url=_base(request), viewer=viewer)
+    return JSONResponse(entity, headers=PRIVATE if viewer else {})
+
+
+@api_endpoint
+async def status_source(request: Request) -> Response:
+    """GET /api/v1/statuses/:id/source (read:statuses): the text as written, for editing."""
+    account = await api_account(request, "read:statuses")
+    post = await visible_post(request, account.actor)
+    return JSONResponse({"id": str(post.id), "text": post.source,
+                         "spoiler_text": post.summary}, headers=PRIVATE)
+
+
+async def _react(request: Request, scope: str, action: str) -> Response:
+    account = await api_account(request, scope)
+    me: Actor = account.actor
+    post = await visible_post(request, me)
+    urls = urls_of(request)
+    try:
+        if action == "favourite":
+            await like_post(urls, me, post)
+        elif action == "unfavourite":
+            await unlike_post(me, post)
+        elif action == "reblog":  # Mastodon answers the reblog, wrapping the status
+            boost = await boost_post(urls, me, post)
+            entity = await status_entity(boost, base_url=_base(request), viewer=me)
+            return JSONResponse(entity, headers=PRIVATE)
+        else:
+            await unboost_post(me, post)
+    except NotFound:
+        raise not_found() from None
+    except NotAllowed as exc:
+        raise unprocessable(str(exc)) from None
+    entity = await status_entity(post, base_url=_base(request), viewer=me)
+    return JSONResponse(entity, headers=PRIVATE)
+
+
+@api_endpoint
+async def favourite(request: Request) -> Response:
+    """POST /api/v1/statuses/:id/favourite (write:favourites)."""
+    return await _react(request, "write:favourites", "favourite")
+
+
+@api_endpoint
+async def unfavourite(request: Request) -> Response:
+    """POST /api/v1/statuses/:id/unfavourite (write:favourites)."""
+    return await _react(request, "write:favourites", "unfavourite")
+
+
+@api_endpoint
+async def reblog(request: Request) -> Response:
+    """POST /api/v1/statuses/:id/reblog (write:statuses)."""
+    return await _react(request, "write:statuses", "reblog")
+
+
+@api_endpoint
+async def unreblog(request: Request) -> Response:
+    """POST /api/v1/statuses/:id/unreblog (write:statuses)."""
+    return await _react(request, "write:statuses", "unreblog")
