@@ -61,16 +61,22 @@ def check_poll(options: Sequence[str], ends_at: datetime | None) -> dict[str, st
 
 async def create_poll_post(urls: LocalUrls, author: Actor, text: str, options: Sequence[str],
                            multiple: bool, ends_at: datetime | None, hide_totals: bool,
-                           visibility: str, chapter: Actor | None = None) -> Post:
+                           visibility: str, chapter: Actor | None = None, *,
+                           summary: str = "", sensitive: bool = False,
+                           in_reply_to: Post | None = None,
+                           mentions: Sequence[Actor] = ()) -> Post:
     """A member writes a post with a poll: the Post (kind "question") and its Poll in one
-    transaction, the Create published, and the close scheduled at `ends_at`."""
+    transaction, the Create published, and the close scheduled at `ends_at`. The post's
+    other fields (a content warning as `summary`, a reply, mentions) are create_post's."""
     errors = check_poll(options, ends_at)
     if errors:
         raise ValidationFailed(errors)
     assert ends_at is not None
     titles = [o.strip() for o in options if o.strip()]
     async with in_transaction():
-        post = await create_post(urls, author, text, visibility=visibility, chapter=chapter)
+        post = await create_post(urls, author, text, visibility=visibility, chapter=chapter,
+                                 summary=summary, sensitive=sensitive,
+                                 in_reply_to=in_reply_to, mentions=mentions)
         post.kind = "question"
         await post.save(update_fields=["kind"])
         poll = await Poll.create(post=post, multiple=multiple, hide_totals=hide_totals,

@@ -74,6 +74,23 @@ async def test_json_poll(client: httpx.AsyncClient, settings: Settings) -> None:
     assert made["poll"]["options"][0]["votes_count"] is None  # type: ignore[index]
 
 
+async def test_a_poll_may_answer_a_status_behind_a_content_warning(
+        client: httpx.AsyncClient, settings: Settings) -> None:
+    alice = await token_for(client, settings, "read write")
+    asked = await post(client, alice, status="We need a date for the assembly")
+    bob = await token_for(client, settings, "read write", "bob")
+    made = await post(client, bob, status="@alice which one?", in_reply_to_id=asked["id"],
+                      spoiler_text="dates <b>inside</b>",
+                      poll={"options": ["Monday", "Friday"], "expires_in": 3600})
+    assert made["in_reply_to_id"] == asked["id"]
+    assert [o["title"] for o in made["poll"]["options"]] == ["Monday", "Friday"]  # type: ignore[index]
+    # The warning is plain text, as any summary: markup in it is dropped.
+    assert made["spoiler_text"] == "dates inside" and made["sensitive"] is True
+    assert [m["username"] for m in made["mentions"]] == ["alice"]  # type: ignore[union-attr]
+    stored = await Post.get(id=int(str(made["id"])))
+    assert stored.kind == "question" and stored.root_id == int(str(asked["id"]))  # type: ignore[attr-defined]
+
+
 async def test_followers_only_and_direct_statuses_stay_hidden(
         client: httpx.AsyncClient, settings: Settings) -> None:
     alice = await token_for(client, settings, "read write")

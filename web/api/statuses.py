@@ -25,7 +25,6 @@ from content.reactions import boost_post, like_post, unboost_post, unlike_post
 from content.search import find_known_actor
 from content.visibility import can_see
 from core import clock
-from core.db import in_transaction
 from web.api.auth import api_account, api_token, bearer
 from web.api.entities import VISIBILITY
 from web.api.entities_status import context_entity, status_entity
@@ -160,22 +159,18 @@ async def create_status(request: Request) -> Response:
         raise unprocessable("media_ids: media attachments are not supported here yet")
     parent = await _reply_target(params, author)
     urls = urls_of(request)
+    mentions = await _mentions(request, text)
     try:
         if _poll_params(params) is not None:
-            if parent is not None:
-                raise unprocessable("a reply cannot carry a poll here")
             options, multiple, hide_totals, ends_at = _poll(params)
-            async with in_transaction():  # the Create goes out with the warning
-                post = await create_poll_post(urls, author, text, options, multiple,
-                                              ends_at, hide_totals, visibility)
-                if spoiler or sensitive:
-                    post.summary, post.sensitive = spoiler, sensitive or bool(spoiler)
-                    await post.save(update_fields=["summary", "sensitive"])
+            post = await create_poll_post(urls, author, text, options, multiple, ends_at,
+                                          hide_totals, visibility, summary=spoiler,
+                                          sensitive=sensitive or bool(spoiler),
+                                          in_reply_to=parent, mentions=mentions)
         else:
             post = await create_post(urls, author, text, summary=spoiler,
                                      visibility=visibility, in_reply_to=parent,
-                                     mentions=await _mentions(request, text),
-                                     sensitive=sensitive or bool(spoiler))
+                                     mentions=mentions, sensitive=sensitive or bool(spoiler))
     except ValidationFailed as exc:
         raise _failed(exc) from None
     except NotAllowed as exc:
