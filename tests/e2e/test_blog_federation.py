@@ -69,8 +69,7 @@ def comment_tree(page: str) -> _Tree:
 
 
 async def local_id(server: RunningServer, uri: str) -> int:
-    """`server`'s id of the post at `uri` (0 while it does not have it; an aggregate, so
-    there is always a row: RunningServer.sql answers -1 for an empty SELECT on SQLite)."""
+    """`server`'s id of the post at `uri` (0 while it does not have it)."""
     return await server.sql("SELECT COALESCE(MAX(id), 0) FROM post WHERE uri = ?", uri)
 
 
@@ -174,10 +173,9 @@ async def _run(a: RunningServer, b: RunningServer, c: RunningServer, ana: httpx.
             "summary = ? AND content_html LIKE ? AND content_html LIKE ?", uri,
             "Housing campaign", "What we do this spring.", f"%{LAST_PARAGRAPH}%",
             "%<strong>housing</strong>%") == 1, f"{server.name} keeps the whole article"
-        assert await server.sql(
-            "SELECT count(*) FROM post_tag pt JOIN tag t ON t.id = pt.tag_id JOIN post p "
-            "ON p.id = pt.post_id WHERE p.uri = ? AND t.name IN ('housing', "
-            "'climatejustice')", uri) == 2, f"{server.name} files it under both categories"
+        # The tags are written just after the post (their own transaction): wait for them.
+        await eventually(lambda server=server: _tagged_twice(server, uri),
+                         f"{server.name} files it under both categories")
     b_path = f"/posts/{await local_id(b, uri)}"
     copy = await bob.get(b_path)
     assert copy.status_code == 200
@@ -277,3 +275,10 @@ async def _uri_of(server: RunningServer, post_id: int) -> str:
     rebuilt from the id of a post `server` wrote itself)."""
     assert post_id
     return f"{server.base_url}/posts/{post_id}"
+
+
+async def _tagged_twice(server: RunningServer, uri: str) -> bool:
+    return await server.sql(
+        "SELECT count(*) FROM post_tag pt JOIN tag t ON t.id = pt.tag_id JOIN post p "
+        "ON p.id = pt.post_id WHERE p.uri = ? AND t.name IN ('housing', "
+        "'climatejustice')", uri) == 2
