@@ -263,9 +263,10 @@ class Follow(Model):
 
 
 class Block(Model):
-    """A remote actor blocking one of ours (`uri`: the Block activity's id).
+    """One actor blocking another (`uri`: the Block activity's id).
 
-    Follows between the two are removed when it arrives; an Undo by the blocker removes it.
+    Either a remote actor blocking one of ours (received) or a member blocking anyone (sent).
+    Follows between the two are removed when it is made; an Undo by the blocker removes it.
     """
 
     id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
@@ -282,6 +283,28 @@ class Block(Model):
         table = "actor_block"
         unique_together = (("blocker", "blocked"),)
         indexes = (("blocked_id",),)
+
+
+class Mute(Model):
+    """A member hiding an actor from their timelines (and notifications, if so chosen).
+
+    Private to the member: nothing is sent. `expires_at` NULL means until undone.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    owner: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="mutes_out", on_delete=fields.CASCADE
+    )
+    target: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="mutes_in", on_delete=fields.CASCADE
+    )
+    notifications = fields.BooleanField(default=True)
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "actor_mute"
+        unique_together = (("owner", "target"),)
 
 
 class DomainBlock(Model):

@@ -249,6 +249,84 @@ class Pin(Model):
         unique_together = (("actor", "post"),)
 
 
+class Bookmark(Model):
+    """A post a member saved for later. Private: nothing is sent."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    actor: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="bookmarks", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="bookmarks", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "bookmark"
+        unique_together = (("actor", "post"),)
+
+
+class PostVersion(Model):
+    """An earlier version of an edited post, kept for its edit history.
+
+    Saved just before an edit (ours or a received Update) replaces the text.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="versions", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=1000, default="")
+    summary = fields.TextField(default="")
+    content_html = fields.TextField(default="")
+    sensitive = fields.BooleanField(default=False)
+    written_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "post_version"
+        indexes = (("post_id", "id"),)
+
+
+class MemberList(Model):
+    """A list a member keeps of accounts they follow, read as its own timeline.
+
+    `replies_policy` is followed, list or none (as the Mastodon API names them);
+    `exclusive` keeps the list members' posts out of the home timeline.
+    """
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    owner: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="lists", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=200)
+    replies_policy = fields.CharField(max_length=10, default="list")
+    exclusive = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "member_list"
+        indexes = (("owner_id",),)
+
+
+class MemberListEntry(Model):
+    """An account on a member's list."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    list: fields.ForeignKeyRelation[MemberList] = fields.ForeignKeyField(
+        "models.MemberList", related_name="entries", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Actor", related_name="listed_in", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "member_list_entry"
+        unique_together = (("list", "actor"),)
+        indexes = (("actor_id",),)
+
+
 class Notification(Model):
     """Something a local member should know: `kind` (follow, follow_request, join_accepted,
     join_rejected, application_accepted, mention, favourite, reblog …), who caused it

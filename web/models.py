@@ -97,3 +97,38 @@ class OAuthToken(Model):
     class Meta:
         table = "oauth_token"
         indexes = (("account_id", "revoked_at"),)
+
+
+class Marker(Model):
+    """Where a member stopped reading a timeline (home or notifications), kept for apps."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    account: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Account", related_name="markers", on_delete=fields.CASCADE
+    )
+    timeline = fields.CharField(max_length=20)
+    last_read_id = fields.CharField(max_length=40)
+    version = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "api_marker"
+        unique_together = (("account", "timeline"),)
+
+
+class IdempotentPost(Model):
+    """A status created with an Idempotency-Key header: a retry with the same key by the
+    same account returns this post instead of posting twice (kept for a day)."""
+
+    id = fields.BigIntField(primary_key=True, default=new_id, generated=False)
+    account: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "models.Account", related_name="idempotent_posts", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=200)
+    post_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_idempotent_post"
+        unique_together = (("account", "key"),)
+        indexes = (("created_at",),)
