@@ -6,37 +6,31 @@ from starlette.routing import BaseRoute, Route
 
 from web.api import accounts_me, instance, oauth, statuses, timelines
 from web.api.auth import revoke, token
-
-
-def _both(path: str, endpoint: object, methods: list[str], name: str | None = None,
-          ) -> list[BaseRoute]:
-    """A path with and without a trailing slash (Mastodon.py and toot send both)."""
-    return [Route(path, endpoint, methods=methods, name=name),  # type: ignore[arg-type]
-            Route(f"{path}/", endpoint, methods=methods)]  # type: ignore[arg-type]
+from web.api.routing import both
 
 
 def routes() -> list[BaseRoute]:
     return [
-        *_both("/api/v1/apps", oauth.create_app, ["POST"], "api_apps"),
-        *_both("/api/v1/apps/verify_credentials", oauth.verify_app, ["GET"]),
-        *_both("/oauth/authorize", oauth.authorize_page, ["GET"], "oauth_authorize"),
-        *_both("/oauth/authorize", oauth.authorize_submit, ["POST"]),
-        *_both("/oauth/token", token, ["POST"], "oauth_token"),
-        *_both("/oauth/revoke", revoke, ["POST"]),
+        *both("/api/v1/apps", oauth.create_app, ["POST"], "api_apps"),
+        *both("/api/v1/apps/verify_credentials", oauth.verify_app, ["GET"]),
+        *both("/oauth/authorize", oauth.authorize_page, ["GET"], "oauth_authorize"),
+        *both("/oauth/authorize", oauth.authorize_submit, ["POST"]),
+        *both("/oauth/token", token, ["POST"], "oauth_token"),
+        *both("/oauth/revoke", revoke, ["POST"]),
         Route("/.well-known/oauth-authorization-server", oauth.metadata, methods=["GET"]),
-        *_both("/api/v1/instance", instance.instance_v1, ["GET"]),
-        *_both("/api/v2/instance", instance.instance_v2, ["GET"]),
-        *_both("/api/v1/accounts/verify_credentials", accounts_me.verify_credentials, ["GET"]),
-        *_both("/api/v1/statuses", statuses.create_status, ["POST"]),
-        *_both("/api/v1/statuses/{id}", statuses.show_status, ["GET"]),
-        *_both("/api/v1/statuses/{id}", statuses.delete_status, ["DELETE"]),
-        *_both("/api/v1/statuses/{id}/context", statuses.status_context, ["GET"]),
-        *_both("/api/v1/statuses/{id}/source", statuses.status_source, ["GET"]),
-        *_both("/api/v1/statuses/{id}/favourite", statuses.favourite, ["POST"]),
-        *_both("/api/v1/statuses/{id}/unfavourite", statuses.unfavourite, ["POST"]),
-        *_both("/api/v1/statuses/{id}/reblog", statuses.reblog, ["POST"]),
-        *_both("/api/v1/statuses/{id}/unreblog", statuses.unreblog, ["POST"]),
-        *_both("/api/v1/timelines/home", timelines.home, ["GET"]),
-        *_both("/api/v1/timelines/public", timelines.public, ["GET"]),
-        *_both("/api/v1/timelines/tag/{hashtag}", timelines.hashtag, ["GET"]),
+        *both("/api/v1/instance", instance.instance_v1, ["GET"]),
+        *both("/api/v2/instance", instance.instance_v2, ["GET"]),
+        *both("/api/v1/accounts/verify_credentials", accounts_me.verify_credentials, ["GET"]),
+        *both("/api/v1/statuses", statuses.create_status, ["POST"]),
+        *both("/api/v1/statuses/{id}", statuses.show_status, ["GET"]),
+        *both("/api/v1/statuses/{id}", statuses.delete_status, ["DELETE"]),
+        *both("/api/v1/statuses/{id}/context", statuses.status_context, ["GET"]),
+        *both("/api/v1/statuses/{id}/source", statuses.status_source, ["GET"]),
+        *both("/api/v1/statuses/{id}/favourite", statuses.favourite, ["POST"]),
+        *both("/api/v1/statuses/{id}/unfavourite", statuses.unfavourite, ["POST"]),
+        *both("/api/v1/statuses/{id}/reblog", statuses.reblog, ["POST"]),
+        *both("/api/v1/statuses/{id}/unreblog", statuses.unreblog, ["POST"]),
+        *both("/api/v1/timelines/home", timelines.home, ["GET"]),
+        *both("/api/v1/timelines/public", timelines.public, ["GET"]),
+        *both("/api/v1/timelines/tag/{hashtag}", timelines.hashtag, ["GET"]),
     ]

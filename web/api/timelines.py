@@ -10,8 +10,6 @@ posts) read here with the three cursors."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,78 +18,23 @@ from tortoise.queryset import QuerySet
 from actors.models import Actor
 from content.models import Boost, Post
 from content.tags import normalize_tag, tag_named
-from content.timelines import PAGE, PAGE_MAX, Entry, home_timeline
+from content.timelines import PAGE_MAX, Entry, home_timeline
 from content.visibility import listed_to
 from web.api.auth import api_account
 from web.api.entities_status import status_entities
-from web.api.errors import api_endpoint, unprocessable
+from web.api.errors import api_endpoint
+from web.api.paging import Paging, link_header, query_page
 from web.api.statuses import optional_viewer
 
 #: How many home entries are read at most to answer a since_id/min_id page.
 HOME_WALK = 400
 
 
-class Paging:
-    """The cursors and limit of a timeline request (422 for malformed ones)."""
-
-    def __init__(self, request: Request) -> None:
-        query = request.query_params
-        self.max_id = self._id(query, "max_id")
-        self.since_id = self._id(query, "since_id")
-        self.min_id = self._id(query, "min_id")
-        raw = query.get("limit", "")
-        if raw and not raw.isdigit():
-            raise unprocessable("limit must be a number")
-        self.limit = min(max(int(raw), 1), PAGE_MAX) if raw else PAGE
-
-    @staticmethod
-    def _id(query: Any, name: str) -> int | None:
-        raw = query.get(name, "")
-        if raw == "":
-            return None
-        if not raw.isdigit() or len(raw) > 19:
-            raise unprocessable(f"{name} must be a status id")
-        return int(raw)
-
-    def lower(self) -> int | None:
-        """The id entries must be above (since_id or min_id)."""
-        return self.min_id if self.min_id is not None else self.since_id
-
-
-async def _query_page(query: QuerySet[Post], paging: Paging) -> list[Post]:
-    """A page of a listing of posts, newest first, by the cursors."""
-    if paging.max_id is not None:
-        query = query.filter(id__lt=paging.max_id)
-    if paging.since_id is not None:
-        query = query.filter(id__gt=paging.since_id)
-    if paging.min_id is not None:  # the page just above min_id: read upwards, then flip
-        query = query.filter(id__gt=paging.min_id)
-        rows = await query.order_by("id").limit(paging.limit)
-        return list(reversed(rows))
-    return list(await query.order_by("-id").limit(paging.limit))
-
-
-def _link(request: Request, items: list[Any]) -> dict[str, str]:
-    """Mastodon's Link header: next (older) by max_id, prev (newer) by min_id."""
-    if not items:
-        return {}
-    base = request.app.state.settings.server.base_url.rstrip("/")
-    kept = [(k, v) for k, v in request.query_params.multi_items()
-            if k not in ("max_id", "since_id", "min_id")]
-    path = f"{base}{request.url.path}"
-
-    def url(**cursor: int) -> str:
-        return f"{path}?{urlencode(kept + [(k, str(v)) for k, v in cursor.items()])}"
-
-    return {"link": f'<{url(max_id=items[-1].id)}>; rel="next", '
-                    f'<{url(min_id=items[0].id)}>; rel="prev"'}
-
-
 async def _answer(request: Request, items: list[Post | Boost],
                   viewer: Actor | None) -> Response:
     base = request.app.state.settings.server.base_url
     entities = await status_entities(items, base_url=base, viewer=viewer)
-    headers = _link(request, items)
+    headers = link_header(request, [item.id for item in items])
     if viewer is not None:
         headers["cache-control"] = "private, no-store"
     return JSONResponse(entities, headers=headers)
@@ -157,7 +100,7 @@ async def _listing(request: Request, make: Callable[[], Awaitable[QuerySet[Post]
     query = await make()
     if query is None:
         return await _answer(request, [], viewer)
-    posts = await _query_page(_scope(await listed_to(query, viewer), request), paging)
+    posts = await query_page(_scope(await listed_to(query, viewer), request), paging)
     return await _answer(request, list(posts), viewer)
 
 
