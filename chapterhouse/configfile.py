@@ -93,4 +93,11 @@ smtp_username = ""
 smtp_password = ""
 security = "starttls"
 from_address = ""
+
+[api]
+# Rate limits of the client API (apps): requests per rate_limit_period seconds for one
+# access token (or one address without a token), and for one address whatever the token.
+rate_limit_per_token = 300
+rate_limit_per_ip = 1500
+rate_limit_period = 300
 """

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tortoise.expressions import Q
+
 from actors.models import Actor
 from actors.urls import LocalUrls
 from content.audience import ORDER
 from content.errors import NotAllowed, NotFound, ValidationFailed
+from content.history import remember_version
 from content.html import markdown_to_html, sanitize_text
 from content.models import Media, Mention, Post, Tombstone
 from content.notifications import notify_about_post
@@ -26,6 +29,9 @@ SOURCE_MAX = {"note": 5_000, "article": 100_000, "page": 50_000}
 TITLED = ("article", "page")
 TITLE_MAX = 200
 SUMMARY_MAX = 2_000
+#: Images attached to one post (as Mastodon allows).
+MEDIA_MAX = 4
+_NOT_YOURS = "Attach images you uploaded and have not attached elsewhere."
 
 
 def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, str]:
@@ -53,14 +59,18 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
                       in_reply_to: Post | None = None, chapter: Actor | None = None,
                       mentions: Sequence[Actor] = (), sensitive: bool = False,
                       tags: Sequence[str] = (), draft: bool = False,
-                      cover: Media | None = None) -> Post:
+                      cover: Media | None = None, media: Sequence[Media] = ()) -> Post:
     """A local member writes a post (Markdown `source`); Create is published to followers,
     mentioned actors, the replied-to author and the addressed chapter. A local chapter the
     author belongs to shares it with its members (Announce); a members-only chapter refuses
     a non-member (NotAllowed). `tags` are its hashtags (a blog post's categories); a
     `draft` is stored and sent nowhere until publish_draft; `cover` is an image the author
-    uploaded (a blog post's cover)."""
+    uploaded (a blog post's cover); `media` are images the author uploaded and has not
+    attached yet, attached in that order."""
     errors = _check_text(kind, source, title, summary)
+    if media and not source.strip():  # images alone make a post (as Mastodon allows)
+        errors.pop("source", None)
+    errors.update(await _check_media(author, media, None))
     if visibility not in ORDER:
         errors["visibility"] = f"Choose one of {', '.join(ORDER)}."
     if not author.is_local:
@@ -93,11 +103,66 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
             cover=cover)
         for actor in {a.id: a for a in mentions}.values():
             await Mention.create(post=post, actor=actor)
+        await _attach(post, media)
         if tags:
             await set_tags(post, tags)
         if not draft:
             await _go_out(urls, post, chapter, decision)
     return post
+
+
+async def _check_media(author: Actor, media: Sequence[Media], post: Post | None
+                       ) -> dict[str, str]:
+    """Refusals for attaching `media` to `post` (None: a new post) by `author`: at most
+    MEDIA_MAX of their own uploads, neither attached to another post nor a cover."""
+    if not media:
+        return {}
+    if len(media) > MEDIA_MAX:
+        return {"media": f"Attach at most {MEDIA_MAX} images."}
+    if len({m.id for m in media}) != len(media):
+        return {"media": "Attach each image once."}
+    for item in media:
+        attached_to = item.post_id  # type: ignore[attr-defined]
+        if item.owner_id != author.id or not item.path or (  # type: ignore[attr-defined]
+                attached_to is not None and (post is None or attached_to != post.id)):
+            return {"media": _NOT_YOURS}
+    if await Post.filter(cover_id__in=[m.id for m in media]).exists():
+        return {"media": _NOT_YOURS}
+    return {}
+
+
+async def attachable_media(author: Actor, ids: Sequence[int], post: Post | None = None
+                           ) -> list[Media]:
+    """The images of `ids`, in that order, that `author` may attach to `post` (None: a new
+    post); ValidationFailed naming the problem otherwise (an unknown id included)."""
+    found = {m.id: m for m in await Media.filter(id__in=list(ids), owner_id=author.id)}
+    if any(i not in found for i in ids):
+        raise ValidationFailed({"media": _NOT_YOURS})
+    media = [found[i] for i in ids]
+    errors = await _check_media(author, media, post)
+    if errors:
+        raise ValidationFailed(errors)
+    return media
+
+
+async def unattached_media(author: Actor, media_id: int) -> Media | None:
+    """One of `author`'s uploads not attached to a post yet (nor a cover), else None."""
+    media = await Media.get_or_none(id=media_id, owner_id=author.id, post_id__isnull=True)
+    if media is None or not media.path or await Post.filter(cover_id=media.id).exists():
+        return None
+    return media
+
+
+async def _attach(post: Post, media: Sequence[Media]) -> None:
+    """Attach `media` to `post` in order (inside the caller's transaction); an image
+    another post took meanwhile refuses the whole post (ValidationFailed, rolled back)."""
+    for position, item in enumerate(media):
+        taken = await Media.filter(id=item.id).filter(
+            Q(post_id__isnull=True) | Q(post_id=post.id)).update(post_id=post.id,
+                                                                 position=position)
+        if not taken:
+            raise ValidationFailed({"media": "That image is attached to another post."})
+        item.post_id, item.position = post.id, position
 
 
 def thread_root_id(parent: Post) -> int:
@@ -151,19 +216,32 @@ async def _own_live_post(actor: Actor, post: Post) -> None:
 async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None = None,
                     summary: str | None = None, sensitive: bool | None = None,
                     tags: Sequence[str] | None = None,
-                    cover: Media | bool | None = False) -> Post:
+                    cover: Media | bool | None = False,
+                    media: Sequence[Media] | None = None) -> Post:
     """The author edits a post: new text, `updated` set, Update published to the same
-    audience (a draft is only saved). Visibility does not change on edit. `tags` replaces
-    the tags when given; `cover` a Media, None to drop it, False to keep it."""
+    audience (a draft is only saved); the version it replaces is kept (content.history).
+    Visibility does not change on edit. `tags` replaces the tags when given; `cover` a
+    Media, None to drop it, False to keep it; `media` replaces the attached images when
+    given (those left out are detached, free to be attached again)."""
     await _own_live_post(actor, post)
     title = post.title if title is None else title
     summary = post.summary if summary is None else summary
     errors = _check_text(post.kind, source, title, summary)
     if isinstance(cover, Media) and cover.owner_id != actor.id:  # type: ignore[attr-defined]
         errors["cover"] = "Use an image you uploaded."
+    if media:
+        if not source.strip():
+            errors.pop("source", None)
+        errors.update(await _check_media(actor, media, post))
     if errors:
         raise ValidationFailed(errors)
     async with in_transaction():
+        if not post.draft:
+            await remember_version(post)
+        if media is not None:
+            await Media.filter(post_id=post.id).exclude(
+                id__in=[m.id for m in media] or [0]).update(post_id=None, position=0)
+            await _attach(post, media)
         if tags is not None:
             await set_tags(post, tags)
         if cover is not False:

@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 
 from actors.models import Actor
 from content.audience import no_wider
+from content.history import remember_version, will_change
 from content.models import Mention, Post, Tombstone
 from content.notifications import notify_about_post
 from content.posts import erase, thread_root_id, touch_thread
@@ -96,15 +97,19 @@ async def update_remote_post(post: Post, author: Actor, fields: dict[str, Any]) 
     """Apply a remote author's edit: new text and `updated`; visibility only narrower.
 
     Only the post's author may edit it; a deleted post stays deleted. Returns whether the
-    post changed. History is not kept: the post holds its latest text and edit time."""
+    post changed. A change of the text first keeps the previous version (content.history)."""
     if post.author_id != author.id or post.is_deleted:  # type: ignore[attr-defined]
         return False
-    for name in _UPDATABLE:
-        if name in fields:
-            setattr(post, name, fields[name])
-    post.visibility = no_wider(post.visibility, str(fields.get("visibility", post.visibility)))
-    post.updated = fields.get("updated") or clock.now()
-    await post.save()
+    async with in_transaction():
+        if will_change(post, fields):
+            await remember_version(post)
+        for name in _UPDATABLE:
+            if name in fields:
+                setattr(post, name, fields[name])
+        post.visibility = no_wider(post.visibility,
+                                   str(fields.get("visibility", post.visibility)))
+        post.updated = fields.get("updated") or clock.now()
+        await post.save()
     return True
 
 

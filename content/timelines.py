@@ -13,7 +13,8 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from actors.models import Actor, Follow
+from actors.models import Actor, Block, Follow
+from actors.mutes import live_mutes
 from content.models import Boost, Like, Post
 from content.visibility import listed_to, shown_on_pages, visible_to
 
@@ -85,26 +86,45 @@ async def _single(query: QuerySet[Post], max_id: int | None, limit: int) -> Time
                     await counts_of([p.id for p in shown]))
 
 
+def _hidden(viewer: Actor) -> list[Subquery]:
+    """Who the viewer hid from their home timeline: actors they mute (mutes in force) and
+    actors they block."""
+    return [Subquery(live_mutes(viewer).values("target_id")),
+            Subquery(Block.filter(blocker_id=viewer.id).values("blocked_id"))]
+
+
 def _followed(viewer: Actor) -> Subquery:
-    return Subquery(Follow.filter(follower_id=viewer.id, state=ACCEPTED).values("followed_id"))
+    """The actors the viewer follows (accepted), those they mute or block left out."""
+    query = Follow.filter(follower_id=viewer.id, state=ACCEPTED)
+    for hidden in _hidden(viewer):
+        query = query.exclude(followed_id__in=hidden)
+    return Subquery(query.values("followed_id"))
+
+
+def _without_hidden(query: QuerySet[Post], viewer: Actor) -> QuerySet[Post]:
+    for hidden in _hidden(viewer):
+        query = query.exclude(author_id__in=hidden)
+    return query
 
 
 async def home_timeline(viewer: Actor, *, max_id: int | None = None,
                         limit: int = PAGE) -> Timeline:
     """What a member follows: posts by the actors they follow, posts in the chapters they
     belong to (a chapter is followed by its members), boosts by the actors they follow,
-    and their own posts — each only if they may see it."""
+    and their own posts — each only if they may see it. Muted and blocked actors' posts,
+    and their boosts, stay out (a muted chapter's too; a post of theirs boosted as well)."""
     limit = _limit(limit)
     mine = Post.filter(Q(author_id__in=_followed(viewer)) | Q(chapter_id__in=_followed(viewer))
                        | Q(author_id=viewer.id), draft=False)
-    posts = await _posts(await visible_to(mine, viewer), max_id, limit)
+    posts = await _posts(_without_hidden(await visible_to(mine, viewer), viewer), max_id, limit)
 
     shares = Boost.filter(actor_id__in=_followed(viewer))
     if max_id is not None:
         shares = shares.filter(id__lt=max_id)
     boosts = await shares.order_by("-id").limit(limit + 1).prefetch_related("actor")
     shared_ids = {b.post_id for b in boosts}  # type: ignore[attr-defined]
-    visible = await visible_to(Post.filter(id__in=shared_ids, draft=False), viewer)
+    visible = _without_hidden(
+        await visible_to(Post.filter(id__in=shared_ids, draft=False), viewer), viewer)
     shared = {p.id: p for p in await visible.prefetch_related("author")}
 
     # Each source was read up to limit+1 rows: below the lowest id read from a source that

@@ -102,6 +102,15 @@ class FederationSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """Rate limits of the Mastodon client API: requests per `rate_limit_period` seconds."""
+
+    rate_limit_per_token: int = 300
+    rate_limit_per_ip: int = 1500
+    rate_limit_period: int = 300
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything config.toml says, checked; built once at start-up and passed down."""
 
@@ -115,6 +124,7 @@ class Settings:
     campaign: CampaignSettings
     federation: FederationSettings
     email: EmailSettings
+    api: ApiSettings = ApiSettings()
 
 
 # --- the schema -------------------------------------------------------------------------------
@@ -242,6 +252,11 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
         "security": (str, "starttls", _one_of(SMTP_SECURITY)),
         "from_address": (str, "", _check_email),
     },
+    "api": {
+        "rate_limit_per_token": (int, 300, _between(1, 10_000_000)),
+        "rate_limit_per_ip": (int, 1500, _between(1, 10_000_000)),
+        "rate_limit_period": (int, 300, _between(1, 86_400)),
+    },
 }
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list",
@@ -355,6 +370,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             "from_address": vals["email"]["from_address"]
             or f"noreply@{inst.domain.split(':', 1)[0]}",
         }),
+        api=ApiSettings(**vals["api"]),
     )
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from actors.models import Actor, Follow
 from actors.urls import LocalUrls
-from content.models import Boost, Mention, Post
+from content.media import media_src
+from content.models import Boost, Media, Mention, Post
 from content.visibility import OPEN, visible_to
 from outbox.polls import POLL_KINDS, add_question, render_poll
 from outbox.render import (
@@ -79,6 +80,30 @@ async def _audience(urls: LocalUrls, post: Post, author: Actor,
     return addressing, recipients
 
 
+async def with_attachments(urls: LocalUrls, doc: dict[str, Any], post: Post) -> dict[str, Any]:
+    """Add the images attached to `post` to its rendered document (or to the object of
+    its Create/Update), after its cover if it has one: `Document`s whose `name` is the
+    alt text, as Mastodon sends and reads them."""
+    media = await Media.filter(post_id=post.id).order_by("position", "id")
+    if not media:
+        return doc
+    target = doc.get("object") if doc.get("type") in ("Create", "Update") else doc
+    if not isinstance(target, dict):
+        return doc
+    found = target.get("attachment")
+    attachments = list(found) if isinstance(found, list) else ([found] if found else [])
+    for item in media:
+        document: dict[str, Any] = {"type": "Document", "mediaType": item.content_type,
+                                    "url": media_src(item, urls.base)}
+        if item.description:
+            document["name"] = item.description
+        if item.width and item.height:
+            document["width"], document["height"] = item.width, item.height
+        attachments.append(document)
+    target["attachment"] = attachments
+    return doc
+
+
 async def _sharing_chapters(post: Post) -> list[Actor]:
     boosts = await Boost.filter(post_id=post.id).prefetch_related("actor")
     return [b.actor for b in boosts if b.actor.is_local and b.actor.kind == "Group"]
@@ -104,14 +129,14 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
             return None
         addressing, recipients = await _audience(urls, post, author)
         if kind == "create":
-            return author, recipients, add_thread_fields(await add_question(
-                to_ap_create(post, author_uri, addressing), post), post)
+            return author, recipients, await with_attachments(urls, add_thread_fields(
+                await add_question(to_ap_create(post, author_uri, addressing), post), post), post)
         for chapter in await _sharing_chapters(post):
             recipients += await followers_of(chapter)
         if kind == "update":
-            body = add_thread_fields(await add_question(
+            body = await with_attachments(urls, add_thread_fields(await add_question(
                 to_ap_update(urls.activity("Update", ident), post, author_uri, addressing),
-                post), post)
+                post), post), post)
         else:
             body = to_ap_delete(urls.activity("Delete", ident), post, author_uri, addressing)
         return author, recipients, body
@@ -128,8 +153,8 @@ async def render_content(urls: LocalUrls, payload: dict[str, Any]) -> Rendered |
         original = payload.get("original")
         if not original:
             addressing, _ = await _audience(urls, post, author)
-            original = add_thread_fields(await add_question(
-                to_ap_create(post, author_uri, addressing), post), post)
+            original = await with_attachments(urls, add_thread_fields(await add_question(
+                to_ap_create(post, author_uri, addressing), post), post), post)
         body = to_ap_announce(payload["announce_uri"], actor_uri,
                               urls.collection(actor, "followers"), post.uri, author_uri)
         body["object"] = original
@@ -159,8 +184,8 @@ async def render_post_document(urls: LocalUrls, post: Post) -> dict[str, Any]:
     with its `replies` collection and its thread's `context`."""
     author: Actor = post.author
     addressing, _ = await _audience(urls, post, author)
-    return add_thread_fields(
-        await add_question(to_ap_note(post, urls.actor(author), addressing), post), post)
+    return await with_attachments(urls, add_thread_fields(
+        await add_question(to_ap_note(post, urls.actor(author), addressing), post), post), post)
 
 
 async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int, limit: int, *,
@@ -175,6 +200,6 @@ async def render_outbox_page(urls: LocalUrls, author: Actor, offset: int, limit:
     for post in posts:
         post.author = author
         addressing, _ = await _audience(urls, post, author)
-        page.append(add_thread_fields(await add_question(
-            to_ap_create(post, urls.actor(author), addressing), post), post))
+        page.append(await with_attachments(urls, add_thread_fields(await add_question(
+            to_ap_create(post, urls.actor(author), addressing), post), post), post))
     return total, page

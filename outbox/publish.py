@@ -15,7 +15,13 @@ from federation import ParseError, parse_url
 from outbox.groups import GROUP_KINDS, ClientFactory, render_group
 from outbox.models import OutboundActivity
 from outbox.posts import CONTENT_KINDS, render_content
-from outbox.render import to_ap_follow, to_ap_follow_answer, to_ap_undo_follow
+from outbox.render import (
+    to_ap_block,
+    to_ap_follow,
+    to_ap_follow_answer,
+    to_ap_undo_block,
+    to_ap_undo_follow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,21 @@ async def inboxes_of(recipients: Iterable[Actor]) -> list[str]:
     return list(seen)
 
 
+async def _render_block(urls: LocalUrls, payload: dict[str, Any],
+                        ) -> tuple[Actor, list[Actor], dict[str, Any]] | None:
+    """A member's Block of a remote actor, or its Undo: from the member, to that actor."""
+    blocker = await Actor.get_or_none(id=payload["blocker_id"])
+    blocked = await Actor.get_or_none(id=payload["blocked_id"])
+    if blocker is None or blocked is None:
+        return None
+    blocker_uri, blocked_uri = urls.actor(blocker), urls.actor(blocked)
+    if payload["kind"] == "block":
+        return blocker, [blocked], to_ap_block(payload["block_uri"], blocker_uri, blocked_uri)
+    undo_uri = urls.activity("Undo", int(payload["ident"]))
+    return blocker, [blocked], to_ap_undo_block(undo_uri, payload["block_uri"], blocker_uri,
+                                                blocked_uri)
+
+
 async def _render(urls: LocalUrls, payload: dict[str, Any], client: ClientFactory | None,
                   ) -> tuple[Actor, list[Actor], dict[str, Any]] | None:
     kind = payload["kind"]
@@ -50,6 +71,8 @@ async def _render(urls: LocalUrls, payload: dict[str, Any], client: ClientFactor
         return await render_content(urls, payload)
     if kind in GROUP_KINDS:
         return await render_group(urls, payload, client)
+    if kind in ("block", "undo_block"):
+        return await _render_block(urls, payload)
     follower = await Actor.get_or_none(id=payload["follower_id"])
     followed = await Actor.get_or_none(id=payload["followed_id"])
     if follower is None or followed is None:

@@ -112,6 +112,21 @@ def to_ap_undo_follow(undo_uri: str, follow_uri: str, follower_uri: str,
                     object_id=follow_uri, to=(followed_uri,)).to_ap()
 
 
+def to_ap_block(block_uri: str, blocker_uri: str, blocked_uri: str) -> dict[str, Any]:
+    """One of our members blocks a remote actor: Block of its id, to it alone (Mastodon
+    then drops the follows between the two and hides the member's posts from it)."""
+    return Activity(id=block_uri, type="Block", actor=blocker_uri, object_id=blocked_uri,
+                    to=(blocked_uri,)).to_ap()
+
+
+def to_ap_undo_block(undo_uri: str, block_uri: str, blocker_uri: str,
+                     blocked_uri: str) -> dict[str, Any]:
+    """The member lifts the block: Undo embedding the Block (by its id, actor and object)."""
+    block = Activity(id=block_uri, type="Block", actor=blocker_uri, object_id=blocked_uri)
+    return Activity(id=undo_uri, type="Undo", actor=blocker_uri, object=block,
+                    object_id=block_uri, to=(blocked_uri,)).to_ap()
+
+
 def to_ap_follow_answer(kind: str, answer_uri: str, follow_uri: str | None,
                         follower_uri: str, followed_uri: str) -> dict[str, Any]:
     """Accept or Reject of a remote actor's Follow, embedding the Follow as Mastodon,

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.api import accounts_me, instance, oauth, statuses, timelines
+from web.api import (
+    accounts,
+    accounts_me,
+    instance,
+    media,
+    misc,
+    notifications,
+    oauth,
+    polls,
+    relationships,
+    statuses,
+    statuses_more,
+    timelines,
+)
 from web.api.auth import revoke, token
 from web.api.routing import both
 
@@ -30,7 +43,14 @@ def routes() -> list[BaseRoute]:
         *both("/api/v1/statuses/{id}/unfavourite", statuses.unfavourite, ["POST"]),
         *both("/api/v1/statuses/{id}/reblog", statuses.reblog, ["POST"]),
         *both("/api/v1/statuses/{id}/unreblog", statuses.unreblog, ["POST"]),
+        *statuses_more.routes(),
+        *media.routes(),
         *both("/api/v1/timelines/home", timelines.home, ["GET"]),
         *both("/api/v1/timelines/public", timelines.public, ["GET"]),
         *both("/api/v1/timelines/tag/{hashtag}", timelines.hashtag, ["GET"]),
+        *accounts.routes(),
+        *relationships.routes(),
+        *notifications.routes(),
+        *polls.routes(),
+        *misc.routes(),
     ]

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.functions import Count, Max
 
 from actors.models import Account, Actor, Block, Follow
+from actors.mutes import live_mutes
 from content.html import text_to_html
 from content.models import Pin, Post, Tag
 from outbox.render import tag_url
@@ -182,33 +184,39 @@ async def credential_account_entity(actor: Actor, *, base_url: str,
 # --- relationships --------------------------------------------------------------------------
 
 async def relationship_entities(viewer: Actor, others: Sequence[Actor]) -> list[JSON]:
-    """The viewer's Relationship with each of `others`: four queries for the whole list.
+    """The viewer's Relationship with each of `others`: five queries for the whole list.
 
-    Members cannot block or mute yet, so `blocking`/`muting` stay false; `blocked_by` is a
-    Block another server sent us. `endorsed` is a pinned account (not kept: false)."""
+    `blocked_by` is a block the other made (another server's Block, or a member's here);
+    `requested_by` a follow request of theirs waiting for the viewer; `muting` a mute in
+    force. `endorsed` is a pinned account (not kept: false)."""
     ids = [o.id for o in others]
     out_rows = await Follow.filter(follower_id=viewer.id, followed_id__in=ids).values(
         "followed_id", "state")
     outgoing = {row["followed_id"]: row["state"] for row in out_rows}
-    followed_by = set(await Follow.filter(follower_id__in=ids, followed_id=viewer.id,
-                                          state=ACCEPTED).values_list("follower_id", flat=True))
-    blocked_by = set(await Block.filter(blocker_id__in=ids, blocked_id=viewer.id).values_list(
-        "blocker_id", flat=True))
-    blocking = set(await Block.filter(blocker_id=viewer.id, blocked_id__in=ids).values_list(
-        "blocked_id", flat=True))
+    in_rows = await Follow.filter(follower_id__in=ids, followed_id=viewer.id).values(
+        "follower_id", "state")
+    incoming = {row["follower_id"]: row["state"] for row in in_rows}
+    block_rows = await Block.filter(
+        Q(blocker_id__in=ids, blocked_id=viewer.id) | Q(blocker_id=viewer.id, blocked_id__in=ids)
+    ).values("blocker_id", "blocked_id")
+    blocked_by = {r["blocker_id"] for r in block_rows if r["blocked_id"] == viewer.id}
+    blocking = {r["blocked_id"] for r in block_rows if r["blocker_id"] == viewer.id}
+    mute_rows = await live_mutes(viewer).filter(target_id__in=ids).values(
+        "target_id", "notifications")
+    muting = {row["target_id"]: row["notifications"] for row in mute_rows}
     return [{
         "id": str(other.id),
         "following": outgoing.get(other.id) == ACCEPTED,
         "showing_reblogs": outgoing.get(other.id) == ACCEPTED,
         "notifying": False,
         "languages": None,
-        "followed_by": other.id in followed_by,
+        "followed_by": incoming.get(other.id) == ACCEPTED,
         "blocking": other.id in blocking,
         "blocked_by": other.id in blocked_by,
-        "muting": False,
-        "muting_notifications": False,
+        "muting": other.id in muting,
+        "muting_notifications": bool(muting.get(other.id, False)),
         "requested": outgoing.get(other.id) == PENDING,
-        "requested_by": False,
+        "requested_by": incoming.get(other.id) == PENDING,
         "domain_blocking": False,
         "endorsed": False,
         "note": "",

@@ -28,6 +28,10 @@ TYPES = {
     "update": "update", "reply": "mention", "join_request": "follow_request",
     "ballot_opened": "status", "ballot_closed": "poll",
 }
+#: Every notification type Mastodon 4.3 documents: others in `types[]` are ignored.
+MASTODON_TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite",
+                  "poll", "update", "admin.sign_up", "admin.report", "severed_relationships",
+                  "moderation_warning")
 #: Types that carry the status they are about (Mastodon documents `status` for these).
 WITH_STATUS = {"favourite", "reblog", "status", "mention", "poll", "update"}
 

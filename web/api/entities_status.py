@@ -21,6 +21,8 @@ from tortoise.expressions import Q
 
 from actors.models import Actor
 from content.ballot_models import Ballot, BallotProposal, BallotReceipt
+from content.bookmarks import bookmarked_ids
+from content.history import edited_ids
 from content.media import media_src
 from content.models import Boost, Like, Media, Mention, Poll, PollOption, PollVote, Post, PostTag
 from content.polls import is_closed
@@ -102,6 +104,8 @@ class _Batch:
     liked: set[int] = field(default_factory=set)
     boosted: set[int] = field(default_factory=set)
     pinned: set[int] = field(default_factory=set)
+    bookmarked: set[int] = field(default_factory=set)
+    edited: set[int] = field(default_factory=set)
 
     def account(self, actor_id: int) -> JSON:
         return account_entity_sync(self.actors[actor_id], self.actor_counts[actor_id],
@@ -116,6 +120,7 @@ async def _read(posts: Sequence[Post], extra_actor_ids: Sequence[int], base: str
     batch.actors = {a.id: a for a in await Actor.filter(id__in=list(actor_ids))}
     batch.actor_counts = await account_counts(list(batch.actors))
     batch.counts = await counts_of(ids)
+    batch.edited = await edited_ids([p.id for p in posts if p.updated is not None])
     parent_ids = [p.in_reply_to_id for p in posts if p.in_reply_to_id]  # type: ignore[attr-defined]
     if parent_ids:
         rows = await Post.filter(id__in=parent_ids).values("id", "author_id")
@@ -140,6 +145,7 @@ async def _read(posts: Sequence[Post], extra_actor_ids: Sequence[int], base: str
         batch.boosted = set(await Boost.filter(actor_id=viewer.id, post_id__in=ids).values_list(
             "post_id", flat=True))
         batch.pinned = await pinned_ids(viewer, ids)
+        batch.bookmarked = await bookmarked_ids(viewer, ids)
     return batch
 
 
@@ -284,12 +290,12 @@ def _status(post: Post, batch: _Batch, full_text: bool) -> JSON:
         "poll": poll,
         "card": None,
         "language": None,
-        "edited_at": iso(post.updated),
+        "edited_at": iso(post.updated) if post.id in batch.edited else None,
     }
     if batch.viewer is not None:
         entity.update({"favourited": post.id in batch.liked, "reblogged": post.id in batch.boosted,
-                       "muted": False, "bookmarked": False, "pinned": post.id in batch.pinned,
-                       "filtered": []})
+                       "muted": False, "bookmarked": post.id in batch.bookmarked,
+                       "pinned": post.id in batch.pinned, "filtered": []})
     return entity
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,8 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from core.ratelimit import Decision, Limit, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +66,72 @@ class OAuthError(ApiError):
                             status_code=self.status, headers=headers)
 
 
+# --- rate limits --------------------------------------------------------------------------
+
+def configured_limits(request: Request) -> tuple[Limit, Limit]:
+    """The [api] limits of the configuration (Mastodon's defaults: 300 requests per 5
+    minutes per token, or per IP without one, and 1500 per 5 minutes per IP)."""
+    api = request.app.state.settings.api
+    return (Limit(api.rate_limit_per_token, api.rate_limit_period),
+            Limit(api.rate_limit_per_ip, api.rate_limit_period))
+
+
+class ApiLimiter:
+    """The rate limits of one app's client API (kept on `app.state.api_limiter`)."""
+
+    def __init__(self, per_token: Limit, per_ip: Limit) -> None:
+        self.per_token = RateLimiter(per_token)
+        self.per_ip = RateLimiter(per_ip)
+
+    def check(self, request: Request) -> Decision:
+        """Count the request against its token (or its IP without one) and its IP: the
+        decision closest to its limit, refused when either limit is passed."""
+        ip = request.client.host if request.client else "unknown"
+        kind, _, value = request.headers.get("authorization", "").partition(" ")
+        token = value.strip() if kind.lower() == "bearer" else ""
+        key = ("token:" + hashlib.sha256(token.encode()).hexdigest() if token
+               else "ip:" + ip)
+        first, second = self.per_token.hit(key), self.per_ip.hit(ip)
+        refused = [d for d in (first, second) if not d.allowed]
+        if refused:
+            return refused[0]
+        return first if first.remaining <= second.remaining else second
+
+
+def api_limiter(request: Request) -> ApiLimiter:
+    limiter: ApiLimiter | None = getattr(request.app.state, "api_limiter", None)
+    if limiter is None:
+        limiter = ApiLimiter(*configured_limits(request))
+        request.app.state.api_limiter = limiter
+    return limiter
+
+
+def rate_headers(decision: Decision) -> dict[str, str]:
+    reset = decision.reset_at
+    return {"x-ratelimit-limit": str(decision.limit),
+            "x-ratelimit-remaining": str(decision.remaining),
+            "x-ratelimit-reset": reset.strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{reset.microsecond // 1000:03d}Z"}
+
+
 def api_endpoint(handler: Endpoint) -> Endpoint:
-    """Turn ApiError raised by `handler` into its JSON answer."""
+    """Count the request against the rate limits (429 over them), then turn ApiError raised
+    by `handler` into its JSON answer. Every answer carries the X-RateLimit-* headers."""
 
     @functools.wraps(handler)
     async def wrapped(request: Request) -> Response:
+        decision = api_limiter(request).check(request)
+        headers = rate_headers(decision)
+        if not decision.allowed:
+            return JSONResponse({"error": "Too many requests"}, status_code=429,
+                                headers={**headers, **NO_STORE,
+                                         "retry-after": str(decision.retry_after)})
         try:
-            return await handler(request)
+            response = await handler(request)
         except ApiError as exc:
-            return exc.response()
+            response = exc.response()
+        response.headers.update(headers)
+        return response
 
     return wrapped
 

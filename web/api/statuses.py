@@ -1,6 +1,8 @@
 """Statuses in the Mastodon client API: post (with a poll), read, delete, context, source,
 favourite and reblog — each a translation to the content services (content.posts,
 content.polls, content.reactions) through the one visibility policy (content.visibility).
+A status may carry images uploaded first (`media_ids`), and an `Idempotency-Key` header
+makes a retried post answer the first one instead of posting twice.
 
 A status the token's member may not see answers 404, as one that does not exist: its
 existence is never leaked. Reading a public status needs no token; a token given must be
@@ -14,27 +16,34 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from tortoise.exceptions import IntegrityError
 
 from actors.models import Actor
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound, ValidationFailed
-from content.models import Post
+from content.models import Boost, Media, Post
 from content.polls import create_poll_post
-from content.posts import create_post, delete_post
+from content.posts import attachable_media, create_post, delete_post
 from content.reactions import boost_post, like_post, unboost_post, unlike_post
 from content.search import find_known_actor
 from content.visibility import can_see
 from core import clock
+from core.db import in_transaction
 from web.api.auth import api_account, api_token, bearer
 from web.api.entities import VISIBILITY
 from web.api.entities_status import context_entity, status_entity
 from web.api.errors import ApiError, api_endpoint, read_params, text_param, unprocessable
+from web.models import IdempotentPost
 
 #: Mastodon's visibility words to ours (the reverse of entities.VISIBILITY).
 OUR_VISIBILITY = {theirs: ours for ours, theirs in VISIBILITY.items()}
 STATUS_MAX = 5_000
 _MENTION = re.compile(r"(?<![\w/])@([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?))?")
 PRIVATE = {"cache-control": "private, no-store"}
+#: How long an Idempotency-Key keeps answering the post it made (as Mastodon).
+IDEMPOTENCY_TTL = timedelta(hours=24)
+IDEMPOTENCY_KEY_MAX = 200
+MEDIA_IDS_MAX = 4
 
 
 def not_found() -> ApiError:
@@ -126,6 +135,36 @@ async def _mentions(request: Request, text: str) -> list[Actor]:
     return list(found.values())
 
 
+def media_ids_param(params: dict[str, Any]) -> list[int] | None:
+    """The `media_ids[]` of a request (None when not sent); 422 when malformed."""
+    raw = params.get("media_ids")
+    if raw is None:
+        return None
+    if isinstance(raw, (str, int)) and not isinstance(raw, bool):
+        raw = [raw] if raw != "" else []
+    if not isinstance(raw, list) or len(raw) > MEDIA_IDS_MAX:
+        raise unprocessable(f"media_ids must be a list of at most {MEDIA_IDS_MAX} ids")
+    ids = []
+    for item in raw:
+        text = str(item) if isinstance(item, (str, int)) and not isinstance(item, bool) else ""
+        if not text.isdigit() or len(text) > 19:
+            raise unprocessable("media_ids must be a list of media attachment ids")
+        ids.append(int(text))
+    return ids
+
+
+async def media_of(author: Actor, params: dict[str, Any], post: Post | None = None
+                   ) -> list[Media] | None:
+    """The uploads `media_ids` names, in order, if `author` may attach them (422 if not)."""
+    ids = media_ids_param(params)
+    if ids is None:
+        return None
+    try:
+        return await attachable_media(author, ids, post)
+    except ValidationFailed as exc:
+        raise _failed(exc) from None
+
+
 def _failed(exc: ValidationFailed) -> ApiError:
     return unprocessable(", ".join(f"{k} {v}" for k, v in exc.errors.items()))
 
@@ -155,11 +194,64 @@ async def create_status(request: Request) -> Response:
         raise unprocessable("visibility must be one of public, unlisted, private, direct")
     visibility = OUR_VISIBILITY[theirs]
     sensitive = _flag(params, "sensitive")
-    if params.get("media_ids"):
-        raise unprocessable("media_ids: media attachments are not supported here yet")
+    media = await media_of(author, params) or []
+    if media and _poll_params(params) is not None:
+        raise unprocessable("a status with a poll cannot have media attachments")
+    key = _idempotency_key(request)
+    if key:
+        earlier = await _earlier_post(account.id, key)
+        if earlier is not None:
+            return await _answer(request, earlier, author)
     parent = await _reply_target(params, author)
-    urls = urls_of(request)
     mentions = await _mentions(request, text)
+    if not key:
+        post = await _write_status(request, params, author, text, spoiler, visibility,
+                                   sensitive, parent, mentions, media)
+        return await _answer(request, post, author)
+    try:
+        async with in_transaction():  # the key first: a concurrent twin fails on it
+            row = await IdempotentPost.create(account_id=account.id, key=key, post_id=0)
+            post = await _write_status(request, params, author, text, spoiler, visibility,
+                                       sensitive, parent, mentions, media)
+            row.post_id = post.id
+            await row.save(update_fields=["post_id"])
+    except IntegrityError:
+        earlier = await _earlier_post(account.id, key)
+        if earlier is None:
+            raise
+        post = earlier
+    return await _answer(request, post, author)
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("idempotency-key", "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise unprocessable(f"Idempotency-Key is longer than {IDEMPOTENCY_KEY_MAX} characters")
+    return key
+
+
+async def _earlier_post(account_id: int, key: str) -> Post | None:
+    """The live post an Idempotency-Key made in the last day; an older key, or one whose
+    post is gone, is forgotten (so the key may post again)."""
+    row = await IdempotentPost.get_or_none(account_id=account_id, key=key)
+    if row is None or not row.post_id:
+        return None
+    post = await Post.get_or_none(id=row.post_id, deleted_at__isnull=True)
+    if post is None or row.created_at < clock.now() - IDEMPOTENCY_TTL:
+        await IdempotentPost.filter(id=row.id).delete()
+        return None
+    return post
+
+
+async def _answer(request: Request, post: Post, author: Actor) -> Response:
+    entity = await status_entity(post, base_url=_base(request), viewer=author, full_text=True)
+    return JSONResponse(entity, headers=PRIVATE)
+
+
+async def _write_status(request: Request, params: dict[str, Any], author: Actor, text: str,
+                        spoiler: str, visibility: str, sensitive: bool, parent: Post | None,
+                        mentions: list[Actor], media: list[Media]) -> Post:
+    urls = urls_of(request)
     try:
         if _poll_params(params) is not None:
             options, multiple, hide_totals, ends_at = _poll(params)
@@ -170,19 +262,28 @@ async def create_status(request: Request) -> Response:
         else:
             post = await create_post(urls, author, text, summary=spoiler,
                                      visibility=visibility, in_reply_to=parent,
-                                     mentions=mentions, sensitive=sensitive or bool(spoiler))
+                                     mentions=mentions, sensitive=sensitive or bool(spoiler),
+                                     media=media)
     except ValidationFailed as exc:
         raise _failed(exc) from None
     except NotAllowed as exc:
         raise unprocessable(str(exc)) from None
-    entity = await status_entity(post, base_url=_base(request), viewer=author, full_text=True)
-    return JSONResponse(entity, headers=PRIVATE)
+    return post
 
 
 @api_endpoint
 async def show_status(request: Request) -> Response:
-    """GET /api/v1/statuses/:id: anyone for a public status, else per the policy."""
+    """GET /api/v1/statuses/:id: anyone for a public status, else per the policy. A
+    reblog's id answers the reblog (apps open one by its id) if its post may be seen."""
     viewer = await optional_viewer(request)
+    ident = _post_id(request)
+    boost = await Boost.get_or_none(id=ident) if ident else None
+    if boost is not None:
+        boosted = await Post.get_or_none(id=boost.post_id, deleted_at__isnull=True)  # type: ignore[attr-defined]
+        if boosted is None or not await can_see(boosted, viewer):
+            raise not_found()
+        entity = await status_entity(boost, base_url=_base(request), viewer=viewer)
+        return JSONResponse(entity, headers=PRIVATE if viewer else {})
     post = await visible_post(request, viewer)
     entity = await status_entity(post, base_url=_base(request), viewer=viewer, full_text=True)
     return JSONResponse(entity, headers=PRIVATE if viewer else {})
