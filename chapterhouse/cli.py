@@ -120,6 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             port=settings.server.port,
             log_level=settings.log_level,
             lifespan="on",
+            ws="websockets-sansio",  # the maintained websockets layer
             proxy_headers=False,
             server_header=False,
             timeout_graceful_shutdown=10,

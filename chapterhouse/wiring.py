@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+import content.streams  # noqa: F401  (live-event signals, in workers too)
 from actors.urls import LocalUrls
 from content.ballots import PHASE_JOB, PHASE_JOB_OPTIONS, run_phase_job
 from content.tally import TALLY_JOB, TALLY_JOB_OPTIONS, run_tally_job

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from content.tally import ensure_tally_scheduled
-from core import db
+from core import db, events
 from core.errors import DatabaseError
 from core.instance_secrets import get_or_create_secret
 from core.jobs import JobRegistry, Worker
@@ -136,11 +136,13 @@ def create_app(
             asyncio.create_task(Worker(registry).run(stop), name=f"worker-{i}")
             for i in range(workers if registry is not None else 0)
         ]
+        await events.start_events(settings.database.url)  # live streams across processes
         try:
             if tasks:  # the hourly campaign tally runs where job workers run
                 await ensure_tally_scheduled()
             yield
         finally:
+            await events.stop_events(settings.database.url)
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await app.state.federation_client.aclose()

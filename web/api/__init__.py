@@ -16,6 +16,7 @@ from web.api import (
     relationships,
     statuses,
     statuses_more,
+    streaming,
     timelines,
 )
 from web.api.auth import revoke, token
@@ -53,4 +54,5 @@ def routes() -> list[BaseRoute]:
         *notifications.routes(),
         *polls.routes(),
         *misc.routes(),
+        *streaming.routes(),
     ]
