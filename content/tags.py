@@ -76,3 +76,19 @@ async def set_tags(post: Post, raw: Iterable[str]) -> list[Tag]:
 async def tags_of(post: Post) -> list[Tag]:
     """The tags of a post, by name."""
     return await Tag.filter(post_tags__post_id=post.id).order_by("name")
+
+
+async def search_tags(text: str, limit: int = 20, offset: int = 0) -> list[Tag]:
+    """Stored tags whose name starts with what was typed (`#Clim`, `clim`): the exact one
+    first, then the others by name; [] when the text cannot be a tag."""
+    key = normalize_tag(text)
+    if key is None:
+        return []
+    limit = min(max(limit, 1), 40)
+    exact = await Tag.get_or_none(name=key)
+    found = [exact] if exact is not None and offset == 0 else []
+    skip = max(offset - (1 if exact is not None else 0), 0)
+    # names are folded to lower case, so a prefix match on them is exact
+    rest = await (Tag.filter(name__startswith=key).exclude(name=key).order_by("name")
+                  .offset(skip).limit(limit - len(found)))
+    return found + list(rest)

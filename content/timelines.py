@@ -15,7 +15,7 @@ from tortoise.queryset import QuerySet
 
 from actors.models import Actor, Block, Follow
 from actors.mutes import live_mutes
-from content.models import Boost, Like, Post
+from content.models import Boost, Like, MemberListEntry, Post
 from content.visibility import listed_to, shown_on_pages, visible_to
 
 PAGE = 20
@@ -87,10 +87,12 @@ async def _single(query: QuerySet[Post], max_id: int | None, limit: int) -> Time
 
 
 def _hidden(viewer: Actor) -> list[Subquery]:
-    """Who the viewer hid from their home timeline: actors they mute (mutes in force) and
-    actors they block."""
+    """Who the viewer hid from their home timeline: actors they mute (mutes in force),
+    actors they block, and the accounts on their exclusive lists (read on those lists)."""
     return [Subquery(live_mutes(viewer).values("target_id")),
-            Subquery(Block.filter(blocker_id=viewer.id).values("blocked_id"))]
+            Subquery(Block.filter(blocker_id=viewer.id).values("blocked_id")),
+            Subquery(MemberListEntry.filter(list__owner_id=viewer.id,
+                                            list__exclusive=True).values("actor_id"))]
 
 
 def _followed(viewer: Actor) -> Subquery:

@@ -22,6 +22,7 @@ from actors.mutes import DURATION_MAX, live_mutes, mute_actor, unmute_actor
 from actors.roles import coordinated_groups
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound
+from content.lists import forget_unfollowed
 from content.membership import admit, join, refuse
 from web.api.accounts import (
     PRIVATE,
@@ -80,6 +81,7 @@ async def unfollow(request: Request) -> Response:
         await leave_chapter(target, me)
     else:
         await unfollow_actor(me, target)
+    await forget_unfollowed(me, target)  # off the member's lists, as Mastodon does
     return await _answer(me, target)
 
 
@@ -92,6 +94,7 @@ async def block(request: Request) -> Response:
         await block_actor(_urls(request), me, target)
     except ValidationFailed as exc:
         raise _failed(exc) from None
+    await forget_unfollowed(me, target)
     return await _answer(me, target)
 
 

@@ -25,6 +25,7 @@ from actors.models import Account, Actor
 from actors.roles import coordinated_groups
 from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound
+from content.lists import forget_unfollowed
 from content.membership import admit, join, refuse
 from web.sessions import current_account
 from web.templating import render
@@ -135,6 +136,8 @@ async def unfollow_submit(request: Request) -> Response:
         await leave_chapter(target, account.actor)
     elif target is not None:
         await unfollow_actor(account.actor, target)
+    if target is not None:
+        await forget_unfollowed(account.actor, target)  # off the member's lists
     return RedirectResponse(_back(form), status_code=303)
 
 
