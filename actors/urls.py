@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from actors.models import Actor
 
@@ -54,6 +54,10 @@ class LocalUrls:
     def post(self, ident: int) -> str:
         """The id of a post written here (its HTML page is the same address)."""
         return f"{self.base}/posts/{ident}"
+
+    def tag(self, name: str) -> str:
+        """The page of a hashtag (a category) here, by its folded name."""
+        return f"{self.base}/tags/{quote(name, safe='')}"
 
     def activity(self, kind: str, ident: int) -> str:
         """The id of an activity we publish (Accept, Follow, Undo …)."""

@@ -6,6 +6,7 @@ activity."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from tortoise.expressions import Q
 
@@ -14,11 +15,12 @@ from actors.urls import LocalUrls
 from content.audience import ORDER
 from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.history import remember_version
-from content.html import markdown_to_html, sanitize_text
+from content.html import markdown_to_html, sanitize_html, sanitize_text
+from content.linkify import hashtags_in, linkify, mention_targets
 from content.models import Media, Mention, Post, Tombstone
 from content.notifications import notify_about_post
 from content.publishing import ANNOUNCE, REJECT, chapter_decision, publish, share_in_chapter
-from content.tags import set_tags
+from content.tags import set_tags, tags_of
 from core import clock
 from core.db import in_transaction
 from core.ids import new_id
@@ -52,6 +54,14 @@ def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, s
     if len(summary) > SUMMARY_MAX:
         errors["summary"] = f"Use at most {SUMMARY_MAX} characters."
     return errors
+
+
+def _render(urls: LocalUrls, source: str, mentions: Sequence[Actor]) -> str:
+    """The post's HTML: its Markdown, with hashtags and the mentioned actors' handles made
+    links (content.linkify)."""
+    targets = mention_targets(mentions, urlsplit(urls.base).netloc,
+                              lambda actor: actor.url or urls.actor(actor))
+    return sanitize_html(linkify(markdown_to_html(source), tag_url=urls.tag, mentions=targets))
 
 
 async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str = "note",
@@ -94,7 +104,8 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
         post = await Post.create(
             id=ident, uri=urls.post(ident), author=author, kind=kind,
             title=sanitize_text(title, TITLE_MAX), summary=sanitize_text(summary, SUMMARY_MAX),
-            content_html=markdown_to_html(source), source=source, source_type="text/markdown",
+            content_html=_render(urls, source, mentions), source=source,
+            source_type="text/markdown",
             in_reply_to=in_reply_to, in_reply_to_uri=in_reply_to.uri if in_reply_to else None,
             root_id=thread_root_id(in_reply_to) if in_reply_to else None,
             context_uri=(in_reply_to.context_uri or in_reply_to.uri) if in_reply_to else None,
@@ -104,8 +115,8 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
         for actor in {a.id: a for a in mentions}.values():
             await Mention.create(post=post, actor=actor)
         await _attach(post, media)
-        if tags:
-            await set_tags(post, tags)
+        if tags or "#" in source:  # its categories, and the hashtags written in the text
+            await set_tags(post, [*tags, *hashtags_in(source)])
         if not draft:
             await _go_out(urls, post, chapter, decision)
     return post
@@ -242,11 +253,14 @@ async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None 
             await Media.filter(post_id=post.id).exclude(
                 id__in=[m.id for m in media] or [0]).update(post_id=None, position=0)
             await _attach(post, media)
-        if tags is not None:
-            await set_tags(post, tags)
+        if tags is None and post.kind != "note":  # an article keeps its categories
+            tags = [tag.display for tag in await tags_of(post)]
+        await set_tags(post, [*(tags or ()), *hashtags_in(source)])
         if cover is not False:
             post.cover = cover  # type: ignore[assignment]
-        post.source, post.content_html = source, markdown_to_html(source)
+        mentioned = await Actor.filter(mentioned_in__post_id=post.id)
+        urls = LocalUrls(post.uri.rsplit("/posts/", 1)[0])  # a local post's own base
+        post.source, post.content_html = source, _render(urls, source, mentioned)
         post.title = sanitize_text(title, TITLE_MAX)
         post.summary = sanitize_text(summary, SUMMARY_MAX)
         if sensitive is not None:

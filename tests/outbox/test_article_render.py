@@ -90,8 +90,9 @@ async def test_an_update_carries_updated_and_notes_carry_hashtags_without_previe
     note = await create_post(urls, local.member, "Hello #there", tags=["Lyon"])
     doc = to_ap_note(note, urls.actor(local.member), await _addressing(urls, local, note))
     assert doc["type"] == "Note" and "preview" not in doc
-    assert doc["tag"] == [{"type": "Hashtag", "href": f"{settings.server.base_url}/tags/lyon",
-                           "name": "#Lyon"}]
+    assert doc["tag"] == [  # the given category, then the hashtag written in the text
+        {"type": "Hashtag", "href": f"{settings.server.base_url}/tags/lyon", "name": "#Lyon"},
+        {"type": "Hashtag", "href": f"{settings.server.base_url}/tags/there", "name": "#there"}]
     article = await create_post(urls, local.member, "Text", kind="article", title="T")
     article.updated = article.published
     update = to_ap_update(urls.activity("Update", 1), article, urls.actor(local.member),
