@@ -54,6 +54,8 @@ STREAMS = ("user", "user:notification", "public", "public:local", "public:remote
 @post_save(Post)
 async def _post_saved(sender: type[Post], instance: Post, created: bool,
                       using_db: BaseDBAsyncClient | None, update_fields: Any) -> None:
+    if not created and update_fields:  # a column set just after creating (a poll's kind,
+        return                          # a chapter, a cover): the post is no news again
     await publish(Event("post.new" if created else "post.saved", instance.id), using_db)
 
 

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,9 +21,10 @@ from actors.models import Actor, Follow
 from actors.urls import LocalUrls
 from chapterhouse.wiring import build_app
 from content.models import MemberList
+from content.polls import create_poll_post
 from content.posts import create_post
-from core import db
-from core.events import Event, Hub, PostgresListener, publish
+from core import clock, db
+from core.events import HUB, Event, Hub, PostgresListener, publish
 from core.settings import Settings
 from tests.api.test_entity_schemas import assert_matches
 from tests.support.databases import engine
@@ -330,4 +332,28 @@ async def test_notify_reaches_every_hub_once_after_commit(database: str) -> None
             assert await sub.next(0.3) is None  # exactly once
     finally:
         for listener in listeners:
+            await listener.stop()
+
+
+async def test_a_new_poll_post_is_one_event(database: str, settings: Settings) -> None:
+    """Setting the kind of a post just made (a poll) is no second event: a stream would
+    show the poll twice."""
+    hub = Hub() if engine() == "postgres" else HUB
+    listener = PostgresListener(database, hub) if engine() == "postgres" else None
+    if listener is not None:
+        await listener.start()
+    sub = hub.subscribe()
+    try:
+        alice = await new_member(settings, "alice")
+        made = await create_poll_post(LocalUrls(settings.server.base_url), alice, "Which day?",
+                                      ["Monday", "Friday"], multiple=False,
+                                      ends_at=clock.now() + timedelta(days=1),
+                                      hide_totals=False, visibility="public")
+        seen = []
+        while (event := await sub.next(0.5)) is not None:
+            seen.append(event)
+        assert [e for e in seen if e.id == made.id] == [Event("post.new", made.id)]
+    finally:
+        sub.close()
+        if listener is not None:
             await listener.stop()
