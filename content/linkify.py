@@ -24,12 +24,6 @@ _TAG = re.compile(r"<(/?)([a-zA-Z0-9]+)[^>]*>")
 _VERBATIM = {"a", "code", "pre"}
 
 
-def hashtags_in(source: str) -> list[str]:
-    """The hashtags written in a text, cleaned and deduplicated, in order."""
-    return clean_tags(m.group(1) for m in _HASHTAG.finditer(source)
-                      if normalize_tag(m.group(1)))
-
-
 @dataclass(frozen=True)
 class Target:
     """A mentioned actor as a link: its profile address and its user name."""
@@ -57,11 +51,21 @@ def mention_targets(mentions: Sequence[Actor], own_domain: str, profile: Callabl
     return found
 
 
-def _tag_link(tag_url: Callable[[str], str]) -> Callable[[re.Match[str]], str]:
+@dataclass(frozen=True)
+class Linked:
+    """Linked markup, and the hashtags it links (as written, distinct, in order)."""
+
+    html: str
+    tags: list[str]
+
+
+def _tag_link(tag_url: Callable[[str], str], found: list[str],
+              ) -> Callable[[re.Match[str]], str]:
     def link(match: re.Match[str]) -> str:
         name = normalize_tag(match.group(1))
         if name is None:
             return match.group(0)
+        found.append(match.group(1))
         return (f'<a href="{html.escape(tag_url(name))}" class="mention hashtag" rel="tag">'
                 f"#<span>{match.group(1)}</span></a>")
     return link
@@ -80,9 +84,11 @@ def _mention_link(targets: dict[str, Target]) -> Callable[[re.Match[str]], str]:
 
 
 def linkify(markup: str, *, tag_url: Callable[[str], str],
-            mentions: dict[str, Target]) -> str:
-    """`markup` with hashtags and the mentioned actors' handles made links (text only)."""
-    tags, people = _tag_link(tag_url), _mention_link(mentions)
+            mentions: dict[str, Target]) -> Linked:
+    """`markup` with hashtags and the mentioned actors' handles made links (text only), and
+    the hashtags so linked — those in code or links are neither linked nor counted."""
+    found: list[str] = []
+    tags, people = _tag_link(tag_url, found), _mention_link(mentions)
     out: list[str] = []
     depth = 0  # how many verbatim elements are open here
     position = 0
@@ -100,4 +106,4 @@ def linkify(markup: str, *, tag_url: Callable[[str], str],
     if rest and depth == 0:
         rest = _MENTION.sub(people, _HASHTAG.sub(tags, rest))
     out.append(rest)
-    return "".join(out)
+    return Linked("".join(out), clean_tags(found))

@@ -16,7 +16,7 @@ from content.audience import ORDER
 from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.history import remember_version
 from content.html import markdown_to_html, sanitize_html, sanitize_text
-from content.linkify import hashtags_in, linkify, mention_targets
+from content.linkify import Linked, linkify, mention_targets
 from content.models import Media, Mention, Post, Tombstone
 from content.notifications import notify_about_post
 from content.publishing import ANNOUNCE, REJECT, chapter_decision, publish, share_in_chapter
@@ -56,12 +56,13 @@ def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, s
     return errors
 
 
-def _render(urls: LocalUrls, source: str, mentions: Sequence[Actor]) -> str:
+def _render(urls: LocalUrls, source: str, mentions: Sequence[Actor]) -> Linked:
     """The post's HTML: its Markdown, with hashtags and the mentioned actors' handles made
-    links (content.linkify)."""
+    links (content.linkify); and the hashtags it links."""
     targets = mention_targets(mentions, urlsplit(urls.base).netloc,
                               lambda actor: actor.url or urls.actor(actor))
-    return sanitize_html(linkify(markdown_to_html(source), tag_url=urls.tag, mentions=targets))
+    linked = linkify(markdown_to_html(source), tag_url=urls.tag, mentions=targets)
+    return Linked(sanitize_html(linked.html), linked.tags)
 
 
 async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str = "note",
@@ -100,11 +101,12 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
         raise NotAllowed("only members of this chapter may post in it")
     ident = new_id()
     now = clock.now()
+    rendered = _render(urls, source, mentions)
     async with in_transaction():
         post = await Post.create(
             id=ident, uri=urls.post(ident), author=author, kind=kind,
             title=sanitize_text(title, TITLE_MAX), summary=sanitize_text(summary, SUMMARY_MAX),
-            content_html=_render(urls, source, mentions), source=source,
+            content_html=rendered.html, source=source,
             source_type="text/markdown",
             in_reply_to=in_reply_to, in_reply_to_uri=in_reply_to.uri if in_reply_to else None,
             root_id=thread_root_id(in_reply_to) if in_reply_to else None,
@@ -115,8 +117,8 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
         for actor in {a.id: a for a in mentions}.values():
             await Mention.create(post=post, actor=actor)
         await _attach(post, media)
-        if tags or "#" in source:  # its categories, and the hashtags written in the text
-            await set_tags(post, [*tags, *hashtags_in(source)])
+        if tags or rendered.tags:  # its categories, and the hashtags written in the text
+            await set_tags(post, [*tags, *rendered.tags])
         if not draft:
             await _go_out(urls, post, chapter, decision)
     return post
@@ -253,14 +255,15 @@ async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None 
             await Media.filter(post_id=post.id).exclude(
                 id__in=[m.id for m in media] or [0]).update(post_id=None, position=0)
             await _attach(post, media)
-        if tags is None and post.kind != "note":  # an article keeps its categories
-            tags = [tag.display for tag in await tags_of(post)]
-        await set_tags(post, [*(tags or ()), *hashtags_in(source)])
-        if cover is not False:
-            post.cover = cover  # type: ignore[assignment]
         mentioned = await Actor.filter(mentioned_in__post_id=post.id)
         urls = LocalUrls(post.uri.rsplit("/posts/", 1)[0])  # a local post's own base
-        post.source, post.content_html = source, _render(urls, source, mentioned)
+        rendered = _render(urls, source, mentioned)
+        if tags is None and post.kind != "note":  # an article keeps its categories
+            tags = [tag.display for tag in await tags_of(post)]
+        await set_tags(post, [*(tags or ()), *rendered.tags])
+        if cover is not False:
+            post.cover = cover  # type: ignore[assignment]
+        post.source, post.content_html = source, rendered.html
         post.title = sanitize_text(title, TITLE_MAX)
         post.summary = sanitize_text(summary, SUMMARY_MAX)
         if sensitive is not None:
