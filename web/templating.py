@@ -24,7 +24,10 @@ def make_environment() -> Environment:
         enable_async=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # `_`, `gettext` and `ngettext` in every template (translations arrive per request).
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["csrf_field"] = CSRF_FIELD
     return env
 
