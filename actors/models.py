@@ -37,6 +37,13 @@ class Actor(Model):
     featured = fields.CharField(max_length=2048, null=True)
     url = fields.CharField(max_length=2048, null=True)
     manually_approves_followers = fields.BooleanField(default=False, db_default=False)
+    # The profile's pictures (for our members an address under /media, relative to the base
+    # URL; for another server's actor its own address), the avatar's alt text, and the
+    # profile fields as a list of {"name", "value"} in plain text (NULL: none).
+    avatar_url = fields.CharField(max_length=2048, null=True)
+    avatar_description = fields.CharField(max_length=1500, null=True)
+    header_url = fields.CharField(max_length=2048, null=True)
+    profile_fields: object = fields.JSONField(null=True)
     # The signing key: public for every actor, private only for local ones.
     public_key_id = fields.CharField(max_length=2048, null=True, unique=True)
     public_key_pem = fields.TextField(null=True)
@@ -196,6 +203,29 @@ class Invitation(Model):
     class Meta:
         table = "invitation"
         indexes = (("inviter_id",),)
+
+
+class EmailToken(Model):
+    """A single-use link sent by email: confirm an address, reset a password, move to a new one.
+
+    Only the SHA-256 of the link's token is kept (the id). `purpose` is confirm, reset or
+    change. `email` is the address the link was sent to (for a change, the new address).
+    The link works once (`used_at`) and until `expires_at`.
+    """
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="email_tokens", on_delete=fields.CASCADE
+    )
+    purpose = fields.CharField(max_length=10)
+    email = fields.CharField(max_length=254)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "email_token"
+        indexes = (("account_id", "purpose"), ("email", "purpose", "created_at"))
 
 
 class Campaign(Model):
