@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 CH     := $(VENV)/bin/chapterhouse
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint bench migrations clean
+.PHONY: run test test-sqlite test-postgres lint bench migrations messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(VENV)/.installed-test
 # After changing a model: write the next migration (then review it; see docs/ARCHITECTURE.md).
 migrations: $(VENV)/.installed-test
 	$(VENV)/bin/tortoise -c chapterhouse.wiring.TORTOISE_DEV makemigrations
+
+# After changing a user-facing string: extract the strings (babel.cfg) into
+# web/translations/messages.pot and merge it into every language's messages.po; then translate
+# what is new (tests/web/test_i18n_catalog.py names anything missing).
+messages: $(VENV)/.installed-test
+	$(PY) -m web.i18n_catalog
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -20,6 +20,7 @@ from actors.urls import LocalUrls
 from core import clock
 from core.db import in_transaction
 from core.mail import send_mail
+from core.messages import N_
 from core.settings import RegistrationSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -87,11 +88,11 @@ def normalize_email(email: str) -> str:
 def validate_username(username: str, *, allow_reserved: bool = False) -> str | None:
     """An error message for an unacceptable username, or None."""
     if not username:
-        return "Choose a username."
+        return N_("Choose a username.")
     if not USERNAME_RE.match(username):
-        return f"Use 1 to {USERNAME_MAX} letters, digits or underscores."
+        return N_("Use 1 to %(max)s letters, digits or underscores.", max=USERNAME_MAX)
     if not allow_reserved and username.lower() in RESERVED_USERNAMES:
-        return "This username is reserved."
+        return N_("This username is reserved.")
     return None
 
 
@@ -103,37 +104,37 @@ def _validate(
         errors["username"] = problem
     email = normalize_email(reg.email)
     if not email:
-        errors["email"] = "Enter your email address."
+        errors["email"] = N_("Enter your email address.")
     elif len(email) > 254 or not EMAIL_RE.match(email):
-        errors["email"] = "This does not look like an email address."
+        errors["email"] = N_("This does not look like an email address.")
     if not reg.password:
-        errors["password"] = "Choose a password."  # noqa: S105 (a message, not a secret)
+        errors["password"] = N_("Choose a password.")
     elif len(reg.password) < rules.min_password_length:
-        errors["password"] = f"Use at least {rules.min_password_length} characters."
+        errors["password"] = N_("Use at least %(min)s characters.", min=rules.min_password_length)
     elif len(reg.password) > PASSWORD_MAX:
-        errors["password"] = f"Use at most {PASSWORD_MAX} characters."
+        errors["password"] = N_("Use at most %(max)s characters.", max=PASSWORD_MAX)
     if len(reg.display_name) > DISPLAY_NAME_MAX:
-        errors["display_name"] = f"Use at most {DISPLAY_NAME_MAX} characters."
+        errors["display_name"] = N_("Use at most %(max)s characters.", max=DISPLAY_NAME_MAX)
     if not reg.accepted_commitments:
-        errors["commitments"] = "Joining means accepting the commitments; tick the box to accept."
+        errors["commitments"] = N_("Joining means accepting the commitments; tick the box to accept.")
     # An invitation from a member stands in for the admins' approval (as in Mastodon), and
     # is the only way in when the mode is `invite`.
     if not admin and not invited and rules.mode == "approval":
         if not reg.reason.strip():
-            errors["reason"] = "Tell us briefly why you want to join."
+            errors["reason"] = N_("Tell us briefly why you want to join.")
         elif len(reg.reason) > REASON_MAX:
-            errors["reason"] = f"Use at most {REASON_MAX} characters."
+            errors["reason"] = N_("Use at most %(max)s characters.", max=REASON_MAX)
     if not admin and not invited and rules.mode == "invite":
-        errors["invite"] = "Joining is by invitation only."
+        errors["invite"] = N_("Joining is by invitation only.")
     return errors
 
 
 async def _taken(username: str, email: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if await Actor.filter(acct_key=Actor.key_for(username, None)).exists():
-        errors["username"] = "This username is taken."
+        errors["username"] = N_("This username is taken.")
     if await Account.filter(email=email).exists():
-        errors["email"] = "An account with this email address exists already."
+        errors["email"] = N_("An account with this email address exists already.")
     return errors
 
 
@@ -204,7 +205,7 @@ async def register_member(
     except IntegrityError:
         # Someone took the name or address between our check and our insert.
         raise ValidationFailed(
-            await _taken(reg.username, email) or {"username": "This username is taken."}
+            await _taken(reg.username, email) or {"username": N_("This username is taken.")}
         ) from None
     if chapter is not None and urls is not None:
         try:
@@ -215,15 +216,15 @@ async def register_member(
     return account
 
 
-PENDING_MESSAGE = "Your application is waiting for an administrator's approval."
+PENDING_MESSAGE = N_("Your application is waiting for an administrator's approval.")
 
 
 def rejection_message(account: Account) -> str:
     """What a rejected applicant reads when logging in (with the note the admin wrote)."""
-    text = "Your application was not accepted."
     if account.review_note:
-        text += f" The administrators wrote: {account.review_note}"
-    return text
+        return N_("Your application was not accepted. The administrators wrote: %(note)s",
+                  note=account.review_note)
+    return N_("Your application was not accepted.")
 
 
 async def authenticate(identifier: str, password: str) -> Account:
@@ -236,7 +237,7 @@ async def authenticate(identifier: str, password: str) -> Account:
         account = await Account.filter(actor__acct_key=Actor.key_for(ident, None)).first()
     ok = await verify_password(account.password_hash if account else None, password[:PASSWORD_MAX])
     if account is None or not ok:
-        raise LoginFailed("Wrong username, email address or password.")
+        raise LoginFailed(N_("Wrong username, email address or password."))
     if account.rejected_at is not None:
         raise LoginFailed(rejection_message(account))
     if not account.approved:

@@ -14,6 +14,7 @@ from actors.urls import LocalUrls
 from core.db import in_transaction
 from core.ids import new_id
 from core.jobs import enqueue
+from core.messages import N_
 
 PUBLISH_JOB = "outbox.publish"  # handled by the outbox; named here so we never import it
 
@@ -89,7 +90,7 @@ async def block_actor(urls: LocalUrls, blocker: Actor, blocked: Actor) -> Block:
     if not blocker.is_local:
         raise ValueError("block_actor: the blocker must be one of ours")
     if blocker.id == blocked.id:
-        raise ValidationFailed({"account": "You cannot block yourself."})
+        raise ValidationFailed({"account": N_("You cannot block yourself.")})
     async with in_transaction():
         block = await Block.get_or_none(blocker_id=blocker.id, blocked_id=blocked.id)
         if block is not None:

@@ -10,6 +10,7 @@ from actors.errors import ValidationFailed
 from actors.models import Campaign, Chapter
 from core import clock
 from core.db import in_transaction
+from core.messages import N_
 from core.settings import Settings
 
 CAMPAIGN_ID = 1  # the one row
@@ -54,9 +55,9 @@ async def chapter_goals() -> list[ChapterGoal]:
 
 def _goal_problem(goal: int | None, *, required: bool) -> str | None:
     if goal is None:
-        return "Enter the goal, a whole number." if required else None
+        return N_("Enter the goal, a whole number.") if required else None
     if not GOAL_MIN <= goal <= GOAL_MAX:
-        return f"Use a number from {GOAL_MIN} to {GOAL_MAX:,}."
+        return N_("Use a number from %(min)s to %(max)s.", min=format(GOAL_MIN, ","), max=format(GOAL_MAX, ","))
     return None
 
 
@@ -76,21 +77,21 @@ async def save_campaign(
     label = label.strip()
     errors: dict[str, str] = {}
     if not label:
-        errors["label"] = "Name what you count, for example “members”."
+        errors["label"] = N_("Name what you count, for example “members”.")
     elif len(label) > LABEL_MAX:
-        errors["label"] = f"Use at most {LABEL_MAX} characters."
+        errors["label"] = N_("Use at most %(max)s characters.", max=LABEL_MAX)
     if problem := _goal_problem(goal, required=True):
         errors["goal"] = problem
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "The deadline cannot be before the start."
+        errors["ends_on"] = N_("The deadline cannot be before the start.")
     known = {row["id"] for row in await Chapter.filter(id__in=list(goals)).values("id")}
     for chapter_id, chapter_goal in goals.items():
         if chapter_id not in known:
-            errors[f"goal_{chapter_id}"] = "There is no such chapter."
+            errors[f"goal_{chapter_id}"] = N_("There is no such chapter.")
         elif problem := _goal_problem(chapter_goal, required=False):
             errors[f"goal_{chapter_id}"] = problem
     if errors or goal is None:
-        raise ValidationFailed(errors or {"goal": "Enter the goal, a whole number."})
+        raise ValidationFailed(errors or {"goal": N_("Enter the goal, a whole number.")})
     async with in_transaction():
         updated = await Campaign.filter(id=CAMPAIGN_ID).update(
             label=label, goal=goal, starts_on=starts_on, ends_on=ends_on,

@@ -18,6 +18,7 @@ from core import clock
 from core.db import in_transaction
 from core.ids import new_id
 from core.jobs import enqueue
+from core.messages import N_
 
 PUBLISH_JOB = "outbox.publish"  # handled by the outbox; named here so we never import it
 SLUG_RE = re.compile(rf"^[a-z0-9_]{{1,{USERNAME_MAX}}}$")
@@ -28,7 +29,7 @@ RESERVED_SLUGS = frozenset({"new", "inbox", "outbox", "settings", "featured", "m
 NAME_MAX = 200
 DESCRIPTION_MAX = 5_000
 TREE_DEPTH_MAX = 50  # a parent chain longer than this is refused as if it were a cycle
-SLUG_TAKEN = "This name is taken by a member or another chapter."
+SLUG_TAKEN = N_("This name is taken by a member or another chapter.")
 
 
 async def _publish(kind: str, **fields: Any) -> None:
@@ -39,13 +40,13 @@ async def _publish(kind: str, **fields: Any) -> None:
 def _check_fields(name: str, description: str, join_policy: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Give the chapter a name."
+        errors["name"] = N_("Give the chapter a name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"Use at most {NAME_MAX} characters."
+        errors["name"] = N_("Use at most %(max)s characters.", max=NAME_MAX)
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"Use at most {DESCRIPTION_MAX} characters."
+        errors["description"] = N_("Use at most %(max)s characters.", max=DESCRIPTION_MAX)
     if join_policy not in JOIN_POLICIES:
-        errors["join_policy"] = f"Choose one of {', '.join(JOIN_POLICIES)}."
+        errors["join_policy"] = N_("Choose one of %(choices)s.", choices=", ".join(JOIN_POLICIES))
     return errors
 
 
@@ -74,28 +75,28 @@ async def _check_parent(parent: Actor | None, chapter: Chapter | None,
     if parent is None:
         return None, None
     if parent.kind != "Group":
-        errors["parent"] = "The parent must be a chapter (a group)."
+        errors["parent"] = N_("The parent must be a chapter (a group).")
         return None, None
     if chapter is not None:
         if parent.id == chapter.actor_id:  # type: ignore[attr-defined]
-            errors["parent"] = "A chapter cannot be its own parent."
+            errors["parent"] = N_("A chapter cannot be its own parent.")
             return None, None
         if parent.id in await _descendant_ids(chapter):
-            errors["parent"] = "This chapter is inside the one you chose: that would be a loop."
+            errors["parent"] = N_("This chapter is inside the one you chose: that would be a loop.")
             return None, None
     if not parent.is_local:
         if not parent.uri:
-            errors["parent"] = "This chapter on another server has no address."
+            errors["parent"] = N_("This chapter on another server has no address.")
         return None, parent.uri
     local = await Chapter.get_or_none(actor_id=parent.id)
     if local is None:
-        errors["parent"] = "There is no such chapter here."
+        errors["parent"] = N_("There is no such chapter here.")
         return None, None
     depth, cursor = 0, local
     while cursor.parent_id is not None:  # type: ignore[attr-defined]
         depth += 1
         if depth >= TREE_DEPTH_MAX:
-            errors["parent"] = "The chapter tree is too deep here."
+            errors["parent"] = N_("The chapter tree is too deep here.")
             break
         cursor = await Chapter.get(id=cursor.parent_id)  # type: ignore[attr-defined]
     return local, None
@@ -104,7 +105,7 @@ async def _check_parent(parent: Actor | None, chapter: Chapter | None,
 async def _parent_from_slug(parent_slug: str, errors: dict[str, str]) -> Actor | None:
     row = await Chapter.get_or_none(slug=parent_slug).prefetch_related("actor")
     if row is None:
-        errors["parent"] = f"There is no chapter {parent_slug!r}."
+        errors["parent"] = N_("There is no chapter '%(slug)s'.", slug=parent_slug)
         return None
     return row.actor
 
@@ -133,9 +134,9 @@ async def create_chapter(
     name, description = name.strip(), description.strip()
     errors.update(_check_fields(name, description, join_policy))
     if not SLUG_RE.match(slug):
-        errors["slug"] = f"Use 1 to {USERNAME_MAX} lower-case letters, digits or underscores."
+        errors["slug"] = N_("Use 1 to %(max)s lower-case letters, digits or underscores.", max=USERNAME_MAX)
     elif slug in RESERVED_SLUGS:
-        errors["slug"] = "This name is reserved."
+        errors["slug"] = N_("This name is reserved.")
     if parent_slug and parent is None:
         parent = await _parent_from_slug(parent_slug, errors)
     local_parent, parent_uri = await _check_parent(parent, None, errors)
@@ -209,9 +210,9 @@ async def set_coordinator(group: Actor, actor: Actor, on: bool) -> bool:
     chapter announces it with Add / Remove on its moderators collection. Coordinators must
     be members of the chapter, or the organization's admins. False when nothing changed."""
     if group.kind != "Group" or not group.is_local:
-        raise ValidationFailed({"coordinator": "Only our own chapters have coordinators here."})
+        raise ValidationFailed({"coordinator": N_("Only our own chapters have coordinators here.")})
     if on and not (await is_member(group, actor) or await is_admin(actor)):
-        raise ValidationFailed({"coordinator": "Only members of the chapter can coordinate it."})
+        raise ValidationFailed({"coordinator": N_("Only members of the chapter can coordinate it.")})
     async with in_transaction():
         changed = (await add_coordinator(group, actor) if on
                    else await remove_coordinator(group, actor))
@@ -240,10 +241,11 @@ async def appoint_member(chapter_actor: Actor, actor: Actor, *,
     `closed` chapters, such as committees, get members). A remote actor cannot be made to
     follow, so only local members can be appointed. The caller checks who may do this."""
     if chapter_actor.kind != "Group" or not chapter_actor.is_local:
-        raise ValidationFailed({"member": "Members are appointed to our own chapters only."})
+        raise ValidationFailed({"member": N_("Members are appointed to our own chapters only.")})
     if not actor.is_local or actor.kind != "Person":
-        raise ValidationFailed({"member": "Only members of this server can be appointed; "
-                                          "people elsewhere ask to join from their server."})
+        raise ValidationFailed({"member": N_(
+            "Only members of this server can be appointed; people elsewhere ask to join from "
+            "their server.")})
     async with in_transaction():
         return await _make_member(chapter_actor, actor, urls)
 

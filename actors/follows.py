@@ -13,6 +13,7 @@ from core import clock
 from core.db import in_transaction
 from core.ids import new_id
 from core.jobs import enqueue
+from core.messages import N_
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +126,10 @@ async def follow_actor(urls: LocalUrls, follower: Actor, followed: Actor) -> Fol
 
 async def _follow_local(urls: LocalUrls, follower: Actor, followed: Actor) -> Follow:
     if follower.id == followed.id:
-        raise ValidationFailed({"handle": "You cannot follow yourself."})
+        raise ValidationFailed({"handle": N_("You cannot follow yourself.")})
     decision = await auto_accepts(followed)
     if decision is None:
-        raise ValidationFailed({"handle": "This account does not take followers."})
+        raise ValidationFailed({"handle": N_("This account does not take followers.")})
     async with in_transaction():
         follow = await Follow.get_or_none(follower_id=follower.id, followed_id=followed.id)
         if follow is None:

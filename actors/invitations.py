@@ -13,6 +13,7 @@ from tortoise.functions import Count
 from actors.errors import ValidationFailed
 from actors.models import Account, Actor, Chapter, Invitation
 from core import clock
+from core.messages import N_
 
 # The choices of the invitation form (Mastodon offers about the same).
 EXPIRY_DAYS: dict[str, int | None] = {"never": None, "1": 1, "7": 7, "30": 30}
@@ -22,10 +23,10 @@ CODE_BYTES = 16  # 128 random bits, 22 URL-safe characters
 CODE_MAX = 64
 
 # One message per reason an invitation cannot be used, shown on the join page.
-UNKNOWN = "This invitation link is not valid. Check that you copied all of it."
-REVOKED = "This invitation was withdrawn by the member who made it."
-EXPIRED = "This invitation has expired. Ask the member who invited you for a new one."
-USED_UP = "This invitation has been used as many times as it allows. Ask for a new one."
+UNKNOWN = N_("This invitation link is not valid. Check that you copied all of it.")
+REVOKED = N_("This invitation was withdrawn by the member who made it.")
+EXPIRED = N_("This invitation has expired. Ask the member who invited you for a new one.")
+USED_UP = N_("This invitation has been used as many times as it allows. Ask for a new one.")
 
 
 def invitation_link(base_url: str, code: str) -> str:
@@ -103,19 +104,19 @@ async def create_invitation(
     our chapters that is not closed. ValidationFailed (nothing written) on a wrong choice."""
     errors: dict[str, str] = {}
     if not inviter.approved or inviter.rejected_at is not None:
-        errors["inviter"] = "Only members can invite."
+        errors["inviter"] = N_("Only members can invite.")
     if expires not in EXPIRY_DAYS:
-        errors["expires"] = "Choose when the invitation expires."
+        errors["expires"] = N_("Choose when the invitation expires.")
     if max_uses is not None and max_uses not in MAX_USES_CHOICES:
-        errors["max_uses"] = "Choose how many people may use it."
+        errors["max_uses"] = N_("Choose how many people may use it.")
     note = note.strip()
     if len(note) > NOTE_MAX:
-        errors["note"] = f"Use at most {NOTE_MAX} characters."
+        errors["note"] = N_("Use at most %(max)s characters.", max=NOTE_MAX)
     chapter: Actor | None = None
     if chapter_id is not None:
         chapter = next((c for c in await invitable_chapters() if c.id == chapter_id), None)
         if chapter is None:
-            errors["chapter"] = "Choose one of our chapters that takes new members."
+            errors["chapter"] = N_("Choose one of our chapters that takes new members.")
     if errors:
         raise ValidationFailed(errors)
     days = EXPIRY_DAYS[expires]

@@ -11,6 +11,7 @@ from tortoise.queryset import QuerySet
 from actors.errors import ValidationFailed
 from actors.models import Actor, Mute
 from core import clock
+from core.messages import N_
 
 #: The longest timed mute (Mastodon's apps offer up to a week; a year is plenty).
 DURATION_MAX = 366 * 86400
@@ -27,9 +28,9 @@ async def mute_actor(owner: Actor, target: Actor, *, notifications: bool = True,
     """`owner` mutes `target` (again: the choice of notifications and the end are replaced).
     `duration` in seconds; None or 0 mutes until undone."""
     if owner.id == target.id:
-        raise ValidationFailed({"account": "You cannot mute yourself."})
+        raise ValidationFailed({"account": N_("You cannot mute yourself.")})
     if duration is not None and not 0 <= duration <= DURATION_MAX:
-        raise ValidationFailed({"duration": f"Use 0 to {DURATION_MAX} seconds."})
+        raise ValidationFailed({"duration": N_("Use 0 to %(max)s seconds.", max=DURATION_MAX)})
     expires = clock.now() + timedelta(seconds=duration) if duration else None
     mute, created = await Mute.get_or_create(
         owner_id=owner.id, target_id=target.id,

@@ -55,6 +55,8 @@ name = "Chapterhouse"
 domain = "example.org"
 description = "A home for our organization, its chapters and its members — connected to the fediverse."
 accent_color = "#8a2be2"
+logo = ""
+language = "en"
 
 [server]
 base_url = "https://example.org"

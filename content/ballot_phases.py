@@ -19,6 +19,7 @@ from content.notifications import notify
 from content.publishing import publish
 from core import clock
 from core.db import in_transaction
+from core.messages import N_
 
 UPDATE_KIND = "ballot_update"
 PHASE_JOB = "ballot.phase"
@@ -27,6 +28,9 @@ PHASE_JOB_OPTIONS: dict[str, Any] = {"max_attempts": 50, "base_delay": 15.0,
                                      "max_delay": 600.0}
 OPENED, CLOSED = "ballot_opened", "ballot_closed"
 _ORDER = ("proposals", "amendments", "voting", "closed")
+#: The phases' names inside a sentence ("the voting phase").
+PHASE_NAMES = {"proposals": N_("proposals"), "amendments": N_("amendments"),
+               "voting": N_("voting"), "closed": N_("closed")}
 
 
 def phase_at(ballot: Ballot, now: datetime | None = None) -> str:

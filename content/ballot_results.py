@@ -11,6 +11,7 @@ from typing import Any
 from content import voting
 from content.ballot_models import Ballot, BallotProposal
 from content.errors import ValidationFailed
+from core.messages import N_
 
 TITLE_MAX = 200
 PROPOSALS_MAX = 20
@@ -28,8 +29,8 @@ def parse_quorum(text: str) -> Fraction | int:
         return int(text)
     fraction = _fraction(text)
     if fraction is None or not 0 <= fraction <= 1:
-        raise ValueError('Write a number of ballots ("12") or a share of the eligible '
-                         'members between 0 and 1 ("1/3").')
+        raise ValueError(N_('Write a number of ballots ("12") or a share of the eligible '
+                            'members between 0 and 1 ("1/3").'))
     return fraction
 
 
@@ -41,7 +42,7 @@ def parse_threshold(text: str) -> voting.Threshold | None:
         return None
     strict = text.startswith(">")
     fraction = _fraction(text.lstrip(">").strip())
-    message = 'Write a share such as "1/2" (a majority) or "2/3".'
+    message = N_('Write a share such as "1/2" (a majority) or "2/3".')
     if fraction is None or not 0 < fraction <= 1:
         raise ValueError(message)
     if fraction == Fraction(1, 2):
@@ -73,29 +74,29 @@ def check_paper(method: str, proposals: Sequence[BallotProposal],
     try:
         if method == "consent":
             if not isinstance(choice, dict):
-                raise voting.InvalidBallot("Answer every proposal.")
+                raise voting.InvalidBallot(N_("Answer every proposal."))
             answers = {str(k): str(v) for k, v in choice.items()}
             for key in answers:
                 if key not in options:
-                    raise voting.UnknownOption("That is not a proposal of this ballot.")
+                    raise voting.UnknownOption(N_("That is not a proposal of this ballot."))
             missing = [p.title for p in proposals if str(p.id) not in answers]
             if missing:
-                raise voting.InvalidBallot(f"Answer every proposal (missing: "
-                                           f"{', '.join(missing)}).")
+                raise voting.InvalidBallot(N_("Answer every proposal (missing: %(missing)s).",
+                                              missing=", ".join(missing)))
             return {k: str(voting.check_consent(v)) for k, v in answers.items()}
         if isinstance(choice, dict):
-            raise voting.InvalidBallot("Choose among the proposals.")
+            raise voting.InvalidBallot(N_("Choose among the proposals."))
         picked = [str(i) for i in choice]
         if method == "single":
             if len(picked) != 1:
-                raise voting.InvalidBallot("Choose exactly one proposal.")
+                raise voting.InvalidBallot(N_("Choose exactly one proposal."))
             return [voting.check_single_choice(options, picked[0])]
         if method == "approval":
             voting.check_approval(options, picked)
             return picked
         return list(voting.check_ranking(options, picked))
     except voting.InvalidBallot as exc:
-        raise ValidationFailed({"choice": str(exc)}) from None
+        raise ValidationFailed({"choice": exc.message}) from None
 
 
 # --- counting ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from content.ballot_models import (
 from content.ballot_phases import (
     PHASE_JOB,
     PHASE_JOB_OPTIONS,
+    PHASE_NAMES,
     UPDATE_KIND,
     RemoteBallot,
     advance,
@@ -54,6 +55,7 @@ from core import clock
 from core.db import in_transaction
 from core.ids import new_id
 from core.jobs import enqueue
+from core.messages import N_, message_of
 
 __all__ = [
     "METHODS", "PHASE_JOB", "PHASE_JOB_OPTIONS", "REJECT_KIND", "UPDATE_KIND", "VOTE_KIND",
@@ -94,46 +96,46 @@ class AlreadyVoted(BallotError):
 def _check_rules(method: str, quorum: str, threshold: str, seats: int,
                  errors: dict[str, str]) -> None:
     if method not in METHODS:
-        errors["method"] = "Choose single choice, approval, ranked choice or consent."
+        errors["method"] = N_("Choose single choice, approval, ranked choice or consent.")
     try:
         parse_quorum(quorum)
     except ValueError as exc:
-        errors["quorum"] = str(exc)
+        errors["quorum"] = message_of(exc)
     try:
         parsed = parse_threshold(threshold)
     except ValueError as exc:
-        errors["threshold"] = str(exc)
+        errors["threshold"] = message_of(exc)
     else:
         if parsed is not None and method == "ranked":
-            errors["threshold"] = ("Ranked choice takes no threshold: its winner needs a "
-                                   "majority of continuing ballots or to beat every rival.")
+            errors["threshold"] = N_("Ranked choice takes no threshold: its winner needs a "
+                                     "majority of continuing ballots or to beat every rival.")
     if not 1 <= seats <= SEATS_MAX:
-        errors["seats"] = f"Elect between 1 and {SEATS_MAX}."
+        errors["seats"] = N_("Elect between 1 and %(max)s.", max=SEATS_MAX)
     elif seats > 1 and method != "approval":
-        errors["seats"] = "Only an approval ballot elects several."
+        errors["seats"] = N_("Only an approval ballot elects several.")
 
 
 def _check_dates(proposals_at: datetime, amendments_at: datetime | None, voting_at: datetime,
                  ends_at: datetime, errors: dict[str, str]) -> None:
     if amendments_at is not None and not proposals_at <= amendments_at <= voting_at:
-        errors["amendments_at"] = "Amendments come after proposals open and before voting."
+        errors["amendments_at"] = N_("Amendments come after proposals open and before voting.")
     if voting_at < proposals_at:
-        errors["voting_at"] = "Voting opens after proposals."
+        errors["voting_at"] = N_("Voting opens after proposals.")
     if ends_at <= voting_at:
-        errors["ends_at"] = "The ballot ends after voting opens."
+        errors["ends_at"] = N_("The ballot ends after voting opens.")
     elif ends_at <= clock.now():
-        errors["ends_at"] = "The ballot must end in the future."
+        errors["ends_at"] = N_("The ballot must end in the future.")
     elif ends_at - proposals_at > LONGEST:
-        errors["ends_at"] = "A ballot runs for a year at most."
+        errors["ends_at"] = N_("A ballot runs for a year at most.")
 
 
 def _check_proposal(title: str, text: str) -> str | None:
     if not title.strip():
-        return "Give each proposal a title."
+        return N_("Give each proposal a title.")
     if len(title) > TITLE_MAX:
-        return f"Keep proposal titles to {TITLE_MAX} characters."
+        return N_("Keep proposal titles to %(max)s characters.", max=TITLE_MAX)
     if len(text) > PROPOSAL_TEXT_MAX:
-        return f"Keep proposal texts to {PROPOSAL_TEXT_MAX} characters."
+        return N_("Keep proposal texts to %(max)s characters.", max=PROPOSAL_TEXT_MAX)
     return None
 
 
@@ -148,28 +150,28 @@ async def open_ballot(urls: LocalUrls, opener: Actor, *, chapter: Actor | None, 
     boundary."""
     if chapter is not None:
         if chapter.kind != "Group" or not chapter.is_local:
-            raise ValidationFailed({"chapter": "Open ballots in chapters of this server."})
+            raise ValidationFailed({"chapter": N_("Open ballots in chapters of this server.")})
         if not await can_coordinate(opener, chapter):
-            raise NotAllowed("only the chapter's coordinators may open a ballot in it")
+            raise NotAllowed(N_("only the chapter's coordinators may open a ballot in it"))
     elif not await is_admin(opener):
-        raise NotAllowed("only admins may open a ballot of the whole organization")
+        raise NotAllowed(N_("only admins may open a ballot of the whole organization"))
     errors: dict[str, str] = {}
     if not title.strip():
-        errors["title"] = "Give the ballot a title."
+        errors["title"] = N_("Give the ballot a title.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Use at most {TITLE_MAX} characters."
+        errors["title"] = N_("Use at most %(max)s characters.", max=TITLE_MAX)
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"Use at most {DESCRIPTION_MAX} characters."
+        errors["description"] = N_("Use at most %(max)s characters.", max=DESCRIPTION_MAX)
     _check_rules(method, quorum, threshold, seats, errors)
     _check_dates(proposals_at, amendments_at, voting_at, ends_at, errors)
     if len(proposals) > PROPOSALS_MAX:
-        errors["proposals"] = f"Give at most {PROPOSALS_MAX} proposals."
+        errors["proposals"] = N_("Give at most %(max)s proposals.", max=PROPOSALS_MAX)
     else:
         problem = next((p for p in (_check_proposal(t, x) for t, x in proposals) if p), None)
         if problem:
             errors["proposals"] = problem
         elif len({t.strip().casefold() for t, _ in proposals}) != len(proposals):
-            errors["proposals"] = "Give each proposal a different title."
+            errors["proposals"] = N_("Give each proposal a different title.")
     if errors:
         raise ValidationFailed(errors)
     visibility = "public"
@@ -257,9 +259,13 @@ async def _post_of(ballot: Ballot) -> Post:
 def _require(ballot: Ballot, *phases: str) -> None:
     phase = phase_at(ballot)
     if phase not in phases:
-        names = " or ".join(phases)
-        raise WrongPhase(f"This is possible in the {names} phase only; the ballot is in "
-                         f"the {phase} phase.")
+        if len(phases) == 1:
+            raise WrongPhase(N_("This is possible in the %(phases)s phase only; the ballot is "
+                                "in the %(phase)s phase.", phases=PHASE_NAMES[phases[0]],
+                                phase=PHASE_NAMES[phase]))
+        raise WrongPhase(N_("This is possible in the %(first)s or %(second)s phase only; the "
+                            "ballot is in the %(phase)s phase.", first=PHASE_NAMES[phases[0]],
+                            second=PHASE_NAMES[phases[-1]], phase=PHASE_NAMES[phase]))
 
 
 async def add_proposal(urls: LocalUrls, ballot: Ballot, author: Actor, title: str,
@@ -267,9 +273,9 @@ async def add_proposal(urls: LocalUrls, ballot: Ballot, author: Actor, title: st
     """A member adds a proposal, in the proposals phase only."""
     _require(ballot, "proposals")
     if clock.now() < ballot.proposals_at:
-        raise WrongPhase("Proposals are not open yet.")
+        raise WrongPhase(N_("Proposals are not open yet."))
     if not await may_take_part(ballot, author):
-        raise NotAllowed("only members may make proposals in this ballot")
+        raise NotAllowed(N_("only members may make proposals in this ballot"))
     problem = _check_proposal(title, text)
     if problem:
         raise ValidationFailed({"title" if "title" in problem else "text": problem})
@@ -278,10 +284,10 @@ async def add_proposal(urls: LocalUrls, ballot: Ballot, author: Actor, title: st
         await Ballot.filter(id=ballot.id).update(voters_count=F("voters_count"))  # lock
         rows = await BallotProposal.filter(ballot_id=ballot.id).order_by("-position")
         if sum(1 for r in rows if r.state == "open") >= PROPOSALS_MAX:
-            raise ValidationFailed({"title": f"This ballot has {PROPOSALS_MAX} proposals."})
+            raise ValidationFailed({"title": N_("This ballot has %(max)s proposals.", max=PROPOSALS_MAX)})
         if any(r.state == "open" and r.title.casefold() == title.strip().casefold()
                for r in rows):
-            raise ValidationFailed({"title": "A proposal with this title exists."})
+            raise ValidationFailed({"title": N_("A proposal with this title exists.")})
         position = rows[0].position + 1 if rows else 0
         proposal = await _new_proposal(ballot, post, author, position, title, text)
         await publish(UPDATE_KIND, post_id=post.id)
@@ -292,7 +298,7 @@ async def withdraw_proposal(author: Actor, proposal: BallotProposal) -> None:
     """Its author withdraws a proposal before voting: it is no longer an option."""
     ballot = await Ballot.get(id=proposal.ballot_id)  # type: ignore[attr-defined]
     if proposal.author_id != author.id:  # type: ignore[attr-defined]
-        raise NotAllowed("only its author may withdraw a proposal")
+        raise NotAllowed(N_("only its author may withdraw a proposal"))
     _require(ballot, "proposals", "amendments")
     if proposal.state != "open":
         return
@@ -310,18 +316,18 @@ async def propose_amendment(author: Actor, proposal: BallotProposal, text: str,
     ballot = await Ballot.get(id=proposal.ballot_id)  # type: ignore[attr-defined]
     _require(ballot, "amendments")
     if proposal.state != "open":
-        raise WrongPhase("This proposal was withdrawn.")
+        raise WrongPhase(N_("This proposal was withdrawn."))
     if not await may_take_part(ballot, author):
-        raise NotAllowed("only members may propose amendments in this ballot")
+        raise NotAllowed(N_("only members may propose amendments in this ballot"))
     errors: dict[str, str] = {}
     if not text.strip():
-        errors["text"] = "Write the amended text."
+        errors["text"] = N_("Write the amended text.")
     elif len(text) > PROPOSAL_TEXT_MAX:
-        errors["text"] = f"Use at most {PROPOSAL_TEXT_MAX} characters."
+        errors["text"] = N_("Use at most %(max)s characters.", max=PROPOSAL_TEXT_MAX)
     elif text.strip() == proposal.text.strip():
-        errors["text"] = "The amendment does not change the text."
+        errors["text"] = N_("The amendment does not change the text.")
     if len(reason) > REASON_MAX:
-        errors["reason"] = f"Use at most {REASON_MAX} characters."
+        errors["reason"] = N_("Use at most %(max)s characters.", max=REASON_MAX)
     if errors:
         raise ValidationFailed(errors)
     return await Amendment.create(proposal=proposal, author=author, text=text,
@@ -333,18 +339,18 @@ async def decide_amendment(actor: Actor, amendment: Amendment, accept: bool) -> 
     proposal = await BallotProposal.get(id=amendment.proposal_id)  # type: ignore[attr-defined]
     ballot = await Ballot.get(id=proposal.ballot_id)  # type: ignore[attr-defined]
     if proposal.author_id != actor.id:  # type: ignore[attr-defined]
-        raise NotAllowed("only the proposal's author decides on its amendments")
+        raise NotAllowed(N_("only the proposal's author decides on its amendments"))
     _require(ballot, "amendments")
     if amendment.state != "pending":
-        raise BallotError("This amendment was decided already.")
+        raise BallotError(N_("This amendment was decided already."))
     if proposal.state != "open":
-        raise WrongPhase("This proposal was withdrawn.")
+        raise WrongPhase(N_("This proposal was withdrawn."))
     now = clock.now()
     async with in_transaction():
         changed = await Amendment.filter(id=amendment.id, state="pending").update(
             state="accepted" if accept else "rejected", decided_at=now)
         if not changed:
-            raise BallotError("This amendment was decided already.")
+            raise BallotError(N_("This amendment was decided already."))
         amendment.state = "accepted" if accept else "rejected"
         amendment.decided_at = now
         if accept:
@@ -364,14 +370,14 @@ async def cast_vote(urls: LocalUrls, ballot: Ballot, voter: Actor,
     voter when secret); in another server's ballot, a receipt here and VOTE_KIND sent."""
     post = await _post_of(ballot)
     if phase_at(ballot) != "voting":
-        raise WrongPhase("Voting is not open.")
+        raise WrongPhase(N_("Voting is not open."))
     ours = post.author.is_local
     if ours and ballot.phase != "voting":
         await advance(urls, ballot)  # the phase job is late: take the snapshot now
     if ours and not await is_eligible(ballot, voter):
-        raise NotEligible("you are not eligible to vote in this ballot")
+        raise NotEligible(N_("you are not eligible to vote in this ballot"))
     if not ours and not voter.is_local:
-        raise NotAllowed("only our members vote from here in another server's ballot")
+        raise NotAllowed(N_("only our members vote from here in another server's ballot"))
     paper = check_paper(ballot.method, await proposals_of(ballot), choice)
     ident = new_id()
     receipt_uri = uri or urls.activity("Vote", ident)
@@ -379,7 +385,7 @@ async def cast_vote(urls: LocalUrls, ballot: Ballot, voter: Actor,
         async with in_transaction():
             await Ballot.filter(id=ballot.id).update(voters_count=F("voters_count"))  # lock
             if await has_voted(ballot, voter):
-                raise AlreadyVoted("You have voted in this ballot already.")
+                raise AlreadyVoted(N_("You have voted in this ballot already."))
             receipt = await BallotReceipt.create(id=ident, ballot=ballot, voter=voter,
                                                  uri=receipt_uri[:2048])
             if ours:
@@ -389,7 +395,7 @@ async def cast_vote(urls: LocalUrls, ballot: Ballot, voter: Actor,
                 await publish(VOTE_KIND, ident=ident, ballot_id=ballot.id, voter_id=voter.id,
                               choice=paper, vote_uri=receipt.uri)
     except IntegrityError as exc:  # the same voter (or activity) twice at once
-        raise AlreadyVoted("You have voted in this ballot already.") from exc
+        raise AlreadyVoted(N_("You have voted in this ballot already.")) from exc
     await ballot.refresh_from_db(fields=["voters_count", "phase", "eligible_count"])
     return receipt
 

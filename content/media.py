@@ -17,6 +17,7 @@ from actors.models import Actor
 from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.html import sanitize_text
 from content.models import Media
+from core.messages import N_
 
 #: Upload caps: bytes of the file, pixels of the decoded image (a decompression bomb is a
 #: small file that decodes to a huge image — refused before it is decoded).
@@ -33,7 +34,7 @@ MEDIA_DIR = "media"
 REMOTE_TYPE_MAX = 100
 URL_MAX = 2048
 
-_BAD_IMAGE = "Upload a JPEG, PNG, GIF or WebP image."
+_BAD_IMAGE = N_("Upload a JPEG, PNG, GIF or WebP image.")
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,17 @@ def _refuse(message: str) -> ValidationFailed:
 def _open(data: bytes) -> Image.Image:
     """The first frame of the image in `data`, decoded, or ValidationFailed."""
     if not data:
-        raise _refuse("Choose an image file.")
+        raise _refuse(N_("Choose an image file."))
     if len(data) > MAX_BYTES:
-        raise _refuse(f"Use an image of at most {MAX_BYTES // (1024 * 1024)} MB.")
+        raise _refuse(N_("Use an image of at most %(max)s MB.", max=MAX_BYTES // (1024 * 1024)))
     try:
         with warnings.catch_warnings():
             # Pillow only warns between its own bomb limits; here a warning is a refusal.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             if image.width * image.height > MAX_PIXELS:  # the header is read, not the pixels
-                raise _refuse(f"Use an image of at most {MAX_PIXELS // 1_000_000} megapixels.")
+                raise _refuse(N_("Use an image of at most %(max)s megapixels.",
+                                  max=MAX_PIXELS // 1_000_000))
             image.seek(0)  # an animated GIF or WebP: its first frame
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError,
@@ -125,8 +127,8 @@ async def store_image(data_dir: Path, owner: Actor, data: bytes, description: st
     text, required unless `require_description` is False (ValidationFailed)."""
     text = _clean_description(description)
     if require_description and not text:
-        raise ValidationFailed({"description": "Describe the image for people who cannot "
-                                               "see it."})
+        raise ValidationFailed({"description": N_("Describe the image for people who cannot "
+                                                  "see it.")})
     encoded = await asyncio.to_thread(encode_image, data)
     name = f"{secrets.token_urlsafe(18)}.{encoded.extension}"
     root = media_root(data_dir)
@@ -163,7 +165,7 @@ def media_src(media: Media, base: str = "") -> str:
 async def set_description(owner: Actor, media: Media, description: str) -> Media:
     """The uploader changes an image's alt text."""
     if media.owner_id != owner.id:  # type: ignore[attr-defined]
-        raise NotAllowed("only the uploader may describe this image")
+        raise NotAllowed(N_("only the uploader may describe this image"))
     media.description = _clean_description(description)
     await media.save()
     return media

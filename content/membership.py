@@ -13,6 +13,7 @@ from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound
 from content.models import Notification
 from content.notifications import notify
+from core.messages import N_
 
 JOIN_REQUEST, JOIN_ACCEPTED, JOIN_REJECTED = "join_request", "join_accepted", "join_rejected"
 
@@ -24,7 +25,7 @@ async def _chapter_request(follow: Follow, by: Actor) -> tuple[Actor, Actor]:
     if chapter.kind != "Group" or not chapter.is_local or follow.state != PENDING:
         raise NotFound("no such request to join a chapter")
     if not await can_coordinate(by, chapter):
-        raise NotAllowed("only the chapter's coordinators may answer requests to join it")
+        raise NotAllowed(N_("only the chapter's coordinators may answer requests to join it"))
     member = await Actor.get(id=follow.follower_id)  # type: ignore[attr-defined]
     return member, chapter
 
@@ -85,7 +86,7 @@ async def appoint(urls: LocalUrls, chapter: Actor, member: Actor, by: Actor) -> 
     """A coordinator appoints a member of ours to the chapter (closed chapters take members
     only this way); the member is notified unless they were a member already."""
     if not await can_coordinate(by, chapter):
-        raise NotAllowed("only the chapter's coordinators may appoint members")
+        raise NotAllowed(N_("only the chapter's coordinators may appoint members"))
     was = await Follow.filter(follower_id=member.id, followed_id=chapter.id,
                               state=ACCEPTED).exists()
     follow = await appoint_member(chapter, member, urls=urls)

@@ -24,6 +24,7 @@ from core import clock
 from core.db import in_transaction
 from core.ids import new_id
 from core.jobs import enqueue
+from core.messages import N_
 
 OPTIONS_MIN, OPTIONS_MAX = 2, 20
 OPTION_MAX = 100  # characters per option (Mastodon allows 50; a chapter's options run longer)
@@ -41,21 +42,21 @@ def check_poll(options: Sequence[str], ends_at: datetime | None) -> dict[str, st
     errors: dict[str, str] = {}
     cleaned = [o.strip() for o in options if o.strip()]
     if len(cleaned) < OPTIONS_MIN:
-        errors["options"] = f"Give at least {OPTIONS_MIN} options."
+        errors["options"] = N_("Give at least %(min)s options.", min=OPTIONS_MIN)
     elif len(cleaned) > OPTIONS_MAX:
-        errors["options"] = f"Give at most {OPTIONS_MAX} options."
+        errors["options"] = N_("Give at most %(max)s options.", max=OPTIONS_MAX)
     elif any(len(o) > OPTION_MAX for o in cleaned):
-        errors["options"] = f"Keep each option to at most {OPTION_MAX} characters."
+        errors["options"] = N_("Keep each option to at most %(max)s characters.", max=OPTION_MAX)
     elif len({o.casefold() for o in cleaned}) != len(cleaned):
-        errors["options"] = "Give each option once."
+        errors["options"] = N_("Give each option once.")
     if ends_at is None:
-        errors["ends_at"] = "Say when the poll closes."
+        errors["ends_at"] = N_("Say when the poll closes.")
     else:
         duration = ends_at - clock.now()
         if duration < DURATION_MIN - timedelta(seconds=5):
-            errors["ends_at"] = "Keep the poll open at least 5 minutes."
+            errors["ends_at"] = N_("Keep the poll open at least 5 minutes.")
         elif duration > DURATION_MAX + timedelta(seconds=5):
-            errors["ends_at"] = "Close the poll within 30 days."
+            errors["ends_at"] = N_("Close the poll within 30 days.")
     return errors
 
 
@@ -168,23 +169,23 @@ async def vote(urls: LocalUrls, voter: Actor, post: Post, option_ids: Sequence[i
     change when the author's Update(Question) arrives."""
     poll = await poll_of(post)
     if poll is None or post.is_deleted:
-        raise NotAllowed("this post has no poll")
+        raise NotAllowed(N_("this post has no poll"))
     if not voter.is_local:
-        raise NotAllowed("only members of this server vote here")
+        raise NotAllowed(N_("only members of this server vote here"))
     if is_closed(poll):
-        raise NotAllowed("the poll is closed")
+        raise NotAllowed(N_("the poll is closed"))
     options = {o.id: o for o in await options_of(poll)}
     chosen = list(dict.fromkeys(option_ids))
     if not chosen or any(i not in options for i in chosen):
-        raise ValidationFailed({"choices": "Choose one of the options."})
+        raise ValidationFailed({"choices": N_("Choose one of the options.")})
     if len(chosen) > 1 and not poll.multiple:
-        raise ValidationFailed({"choices": "Choose only one option."})
+        raise ValidationFailed({"choices": N_("Choose only one option.")})
     author = await Actor.get(id=post.author_id)  # type: ignore[attr-defined]
     try:
         async with in_transaction():
             await _lock(poll)
             if await PollVote.filter(poll_id=poll.id, voter_id=voter.id).exists():
-                raise NotAllowed("you have voted in this poll already")
+                raise NotAllowed(N_("you have voted in this poll already"))
             for option_id in chosen:
                 ident = new_id()
                 row = await PollVote.create(id=ident, poll=poll, option=options[option_id],
@@ -196,7 +197,7 @@ async def vote(urls: LocalUrls, voter: Actor, post: Post, option_ids: Sequence[i
                 await recount(poll)
                 await schedule_results(poll)
     except IntegrityError as exc:  # the same member voting twice at once
-        raise NotAllowed("you have voted in this poll already") from exc
+        raise NotAllowed(N_("you have voted in this poll already")) from exc
 
 
 async def receive_vote(voter: Actor, post: Post, name: str, uri: str) -> str | None:

@@ -24,6 +24,7 @@ from content.tags import set_tags, tags_of
 from core import clock
 from core.db import in_transaction
 from core.ids import new_id
+from core.messages import N_
 
 LOCAL_KINDS = ("note", "article", "page")
 SOURCE_MAX = {"note": 5_000, "article": 100_000, "page": 50_000}
@@ -33,7 +34,7 @@ TITLE_MAX = 200
 SUMMARY_MAX = 2_000
 #: Images attached to one post (as Mastodon allows).
 MEDIA_MAX = 4
-_NOT_YOURS = "Attach images you uploaded and have not attached elsewhere."
+_NOT_YOURS = N_("Attach images you uploaded and have not attached elsewhere.")
 
 
 def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, str]:
@@ -41,18 +42,18 @@ def _check_text(kind: str, source: str, title: str, summary: str) -> dict[str, s
     if kind == "question":  # a poll's text follows the rules of a note
         kind = "note"
     if kind not in LOCAL_KINDS:
-        errors["kind"] = f"Choose one of {', '.join(LOCAL_KINDS)}."
+        errors["kind"] = N_("Choose one of %(choices)s.", choices=", ".join(LOCAL_KINDS))
         return errors
     if not source.strip():
-        errors["source"] = "Write something."
+        errors["source"] = N_("Write something.")
     elif len(source) > SOURCE_MAX[kind]:
-        errors["source"] = f"Use at most {SOURCE_MAX[kind]} characters."
+        errors["source"] = N_("Use at most %(max)s characters.", max=SOURCE_MAX[kind])
     if kind in TITLED and not title.strip():
-        errors["title"] = "Give it a title."
+        errors["title"] = N_("Give it a title.")
     if len(title) > TITLE_MAX:
-        errors["title"] = f"Use at most {TITLE_MAX} characters."
+        errors["title"] = N_("Use at most %(max)s characters.", max=TITLE_MAX)
     if len(summary) > SUMMARY_MAX:
-        errors["summary"] = f"Use at most {SUMMARY_MAX} characters."
+        errors["summary"] = N_("Use at most %(max)s characters.", max=SUMMARY_MAX)
     return errors
 
 
@@ -83,22 +84,22 @@ async def create_post(urls: LocalUrls, author: Actor, source: str, *, kind: str 
         errors.pop("source", None)
     errors.update(await _check_media(author, media, None))
     if visibility not in ORDER:
-        errors["visibility"] = f"Choose one of {', '.join(ORDER)}."
+        errors["visibility"] = N_("Choose one of %(choices)s.", choices=", ".join(ORDER))
     if not author.is_local:
-        errors["author"] = "Only members of this server write posts here."
+        errors["author"] = N_("Only members of this server write posts here.")
     if in_reply_to is not None and in_reply_to.is_deleted:
-        errors["in_reply_to"] = "That post was deleted."
+        errors["in_reply_to"] = N_("That post was deleted.")
     if chapter is not None and chapter.kind != "Group":
-        errors["chapter"] = "Address a chapter."
+        errors["chapter"] = N_("Address a chapter.")
     if cover is not None and cover.owner_id != author.id:  # type: ignore[attr-defined]
-        errors["cover"] = "Use an image you uploaded."
+        errors["cover"] = N_("Use an image you uploaded.")
     if draft and in_reply_to is not None:
-        errors["draft"] = "Replies are published at once."
+        errors["draft"] = N_("Replies are published at once.")
     if errors:
         raise ValidationFailed(errors)
     decision = await chapter_decision(chapter, author) if chapter and chapter.is_local else None
     if decision == REJECT:
-        raise NotAllowed("only members of this chapter may post in it")
+        raise NotAllowed(N_("only members of this chapter may post in it"))
     ident = new_id()
     now = clock.now()
     rendered = _render(urls, source, mentions)
@@ -131,9 +132,9 @@ async def _check_media(author: Actor, media: Sequence[Media], post: Post | None
     if not media:
         return {}
     if len(media) > MEDIA_MAX:
-        return {"media": f"Attach at most {MEDIA_MAX} images."}
+        return {"media": N_("Attach at most %(max)s images.", max=MEDIA_MAX)}
     if len({m.id for m in media}) != len(media):
-        return {"media": "Attach each image once."}
+        return {"media": N_("Attach each image once.")}
     for item in media:
         attached_to = item.post_id  # type: ignore[attr-defined]
         if item.owner_id != author.id or not item.path or (  # type: ignore[attr-defined]
@@ -174,7 +175,7 @@ async def _attach(post: Post, media: Sequence[Media]) -> None:
             Q(post_id__isnull=True) | Q(post_id=post.id)).update(post_id=post.id,
                                                                  position=position)
         if not taken:
-            raise ValidationFailed({"media": "That image is attached to another post."})
+            raise ValidationFailed({"media": N_("That image is attached to another post.")})
         item.post_id, item.position = post.id, position
 
 
@@ -210,7 +211,7 @@ async def publish_draft(urls: LocalUrls, author: Actor, post: Post) -> Post:
     chapter = await Actor.get_or_none(id=post.chapter_id) if post.chapter_id else None  # type: ignore[attr-defined]
     decision = await chapter_decision(chapter, author) if chapter and chapter.is_local else None
     if decision == REJECT:
-        raise NotAllowed("only members of this chapter may post in it")
+        raise NotAllowed(N_("only members of this chapter may post in it"))
     async with in_transaction():
         post.draft = False
         post.published = post.last_activity_at = clock.now()
@@ -223,7 +224,7 @@ async def _own_live_post(actor: Actor, post: Post) -> None:
     if post.is_deleted:
         raise NotFound(post.uri)
     if post.author_id != actor.id or not actor.is_local:  # type: ignore[attr-defined]
-        raise NotAllowed("only the author may change a post")
+        raise NotAllowed(N_("only the author may change a post"))
 
 
 async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None = None,
@@ -241,7 +242,7 @@ async def edit_post(actor: Actor, post: Post, source: str, *, title: str | None 
     summary = post.summary if summary is None else summary
     errors = _check_text(post.kind, source, title, summary)
     if isinstance(cover, Media) and cover.owner_id != actor.id:  # type: ignore[attr-defined]
-        errors["cover"] = "Use an image you uploaded."
+        errors["cover"] = N_("Use an image you uploaded.")
     if media:
         if not source.strip():
             errors.pop("source", None)

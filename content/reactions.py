@@ -15,6 +15,7 @@ from content.notifications import notify
 from content.publishing import publish
 from core.db import in_transaction
 from core.ids import new_id
+from core.messages import N_
 
 SHAREABLE = ("public", "unlisted")
 FAVOURITE, REBLOG = "favourite", "reblog"
@@ -78,7 +79,7 @@ async def boost_post(urls: LocalUrls, actor: Actor, post: Post) -> Boost:
     followers and the post's author."""
     _live(post)
     if post.visibility not in SHAREABLE:
-        raise NotAllowed("only public and unlisted posts can be shared")
+        raise NotAllowed(N_("only public and unlisted posts can be shared"))
     try:
         async with in_transaction():
             boost = await Boost.get_or_none(actor_id=actor.id, post_id=post.id)

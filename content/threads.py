@@ -16,6 +16,7 @@ from content.posts import delete_post, erase
 from content.publishing import publish
 from content.visibility import shown_on_pages
 from core.db import in_transaction
+from core.messages import N_
 
 #: Nesting shown on pages; deeper replies are listed flat under the last shown level.
 DISPLAY_DEPTH = 6
@@ -189,8 +190,8 @@ async def remove_comment(urls: LocalUrls, remover: Actor, comment: Post) -> Post
         return comment
     root = await thread_start(comment)
     if root is None or not await may_remove(remover, comment, root):
-        raise NotAllowed("only the thread's owner or the chapter's coordinators may "
-                         "remove this comment")
+        raise NotAllowed(N_("only the thread's owner or the chapter's coordinators may "
+                            "remove this comment"))
     chapter_id = root.chapter_id  # type: ignore[attr-defined]
     by_chapter = chapter_id is not None and root.author_id != remover.id  # type: ignore[attr-defined]
     sender_id = chapter_id if by_chapter else remover.id

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import TypedDict
 
 from content.errors import ContentError
+from core.messages import N_
 
 
 class VotingError(ContentError, ValueError):
@@ -30,6 +31,7 @@ class InvalidBallot(VotingError):
     def __init__(self, message: str, ballot: int | None = None) -> None:
         super().__init__(f"Ballot {ballot}: {message}" if ballot is not None else message)
         self.ballot = ballot
+        self.message = message  # without the ballot's number (a `Message` for the web UI)
 
 
 class EmptyBallot(InvalidBallot):
@@ -232,7 +234,8 @@ class RankedResult(Result):
 
 def _known(options: Sequence[str], choice: str, ballot: int | None) -> str:
     if choice not in options:
-        raise UnknownOption(f'"{choice}" is not one of the options of this ballot.', ballot)
+        raise UnknownOption(N_('"%(choice)s" is not one of the options of this ballot.',
+                                choice=choice), ballot)
     return choice
 
 
@@ -240,7 +243,7 @@ def check_single_choice(options: Sequence[str], choice: str, ballot: int | None 
     if not isinstance(choice, str):
         raise TypeError("a single-choice ballot is one option name")
     if not choice:
-        raise EmptyBallot("Choose one option, or abstain.", ballot)
+        raise EmptyBallot(N_("Choose one option, or abstain."), ballot)
     return _known(options, choice, ballot)
 
 
@@ -250,11 +253,11 @@ def check_approval(
     if isinstance(choices, str):
         raise TypeError("an approval ballot is a collection of option names")
     if not choices:
-        raise EmptyBallot("Tick at least one option, or abstain.", ballot)
+        raise EmptyBallot(N_("Tick at least one option, or abstain."), ballot)
     seen: set[str] = set()
     for choice in choices:
         if _known(options, choice, ballot) in seen:
-            raise DuplicateChoice(f'"{choice}" was ticked twice.', ballot)
+            raise DuplicateChoice(N_('"%(choice)s" was ticked twice.', choice=choice), ballot)
         seen.add(choice)
     return frozenset(seen)
 
@@ -266,13 +269,13 @@ def check_ranking(
     if isinstance(ranking, str):
         raise TypeError("a ranking is a sequence of option names")
     if not ranking:
-        raise EmptyBallot("Rank at least one option, or abstain.", ballot)
+        raise EmptyBallot(N_("Rank at least one option, or abstain."), ballot)
     seen: set[str] = set()
     for place, choice in enumerate(ranking, 1):
         if _known(options, choice, ballot) in seen:
             raise DuplicateRanking(
-                f'"{choice}" is ranked twice (again in place {place}); give each option '
-                "one place at most.",
+                N_('"%(choice)s" is ranked twice (again in place %(place)s); give each option '
+                   'one place at most.', choice=choice, place=place),
                 ballot,
             )
         seen.add(choice)
@@ -284,7 +287,8 @@ def check_consent(position: Consent | str, ballot: int | None = None) -> Consent
         return Consent(position)
     except ValueError:
         raise UnknownOption(
-            f'"{position}" is not a consent answer; choose agree, abstain, disagree or block.',
+            N_('"%(answer)s" is not a consent answer; choose agree, abstain, disagree or '
+               'block.', answer=position),
             ballot,
         ) from None
 

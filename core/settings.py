@@ -19,6 +19,8 @@ DEFAULT_FILE = "config.toml"
 REGISTRATION_MODES = ("open", "approval", "invite")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 SMTP_SECURITY = ("starttls", "tls", "none")
+# The languages the web UI ships catalogs for (web/translations/), English first.
+LANGUAGES = ("en", "es")
 
 _DOMAIN_RE = re.compile(
     r"^(?=.{1,253}(:\d{1,5})?$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$"
@@ -32,6 +34,10 @@ class InstanceSettings:
     domain: str
     description: str
     accent_color: str
+    # The organization's logo (PNG, JPEG, WebP or SVG file), or None for the default mark.
+    logo: Path | None = None
+    # The web UI's language for visitors whose browser asks for none we ship.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,8 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Check | None]]] = {
             "#8a2be2",
             lambda v: None if _COLOR_RE.match(v) else "must be #rrggbb",
         ),
+        "logo": (str, "", lambda v: None if len(v) <= 4096 else "is too long"),
+        "language": (str, "en", _one_of(LANGUAGES)),
     },
     "server": {
         "base_url": (str, REQUIRED, _check_base_url),
@@ -339,7 +347,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         name: _section_values(chosen, name, doc.get(name, {}) if name else top) for name in SCHEMA
     }
     base = chosen.resolve().parent
-    inst = InstanceSettings(**vals["instance"])
+    inst = InstanceSettings(**{**vals["instance"],
+                               "logo": _logo(chosen, base, vals["instance"]["logo"])})
     srv = vals["server"]
     server = ServerSettings(
         base_url=srv["base_url"].rstrip("/"),
@@ -372,6 +381,27 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         }),
         api=ApiSettings(**vals["api"]),
     )
+
+
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def _logo(path: Path, base: Path, value: str) -> Path | None:
+    """The logo file named by [instance] logo (relative to the configuration's folder)."""
+    if not value:
+        return None
+    logo = (base / value).resolve()
+    where = f"{path}: [instance] logo"
+    if logo.suffix.lower() not in LOGO_TYPES:
+        raise ConfigError(f"{where} must be a {', '.join(LOGO_TYPES)} file, not {value!r}")
+    try:
+        size = logo.stat().st_size
+    except OSError:
+        raise ConfigError(f"{where}: no such file: {logo}") from None
+    if not logo.is_file() or size > LOGO_MAX_BYTES:
+        raise ConfigError(f"{where} must be a file of at most {LOGO_MAX_BYTES // 1024} KB")
+    return logo
 
 
 def _campaign(path: Path, values: dict[str, Any]) -> CampaignSettings:

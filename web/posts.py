@@ -10,6 +10,7 @@ from starlette.routing import Route
 from content.models import Post
 from content.visibility import OPEN, can_see
 from core.ids import parse_id
+from core.messages import N_
 from federation import Tombstone
 from outbox.posts import render_post_document
 from outbox.threads import render_replies
@@ -44,7 +45,7 @@ async def _not_found(request: Request, as_json: bool) -> Response:
     # 404, never 403: a post the asker may not see must not be told apart from no post.
     if as_json:
         return JSONResponse({"error": "not found"}, status_code=404, headers={"vary": "Accept"})
-    response = await render(request, "error.html", {"title": "Page not found", "status": 404},
+    response = await render(request, "error.html", {"title": N_("Page not found"), "status": 404},
                             404)
     response.headers["vary"] = "Accept"
     return response
@@ -56,7 +57,7 @@ async def _tombstone(request: Request, post: Post, as_json: bool) -> Response:
     if as_json:
         return ap_response(tomb.to_ap(), status=410)
     response = await render(request, "error.html", {
-        "title": "This post was deleted", "status": 410}, 410)
+        "title": N_("This post was deleted"), "status": 410}, 410)
     response.headers["vary"] = "Accept"
     return response
 

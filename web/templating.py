@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from actors.roles import coordinated_groups
 from content.notifications import unread_count
+from web.i18n import FILTERS, finalize, jinja_callables, languages, request_language
 from web.security import CSRF_FIELD, csrf_token, set_csrf_cookie
 from web.sessions import current_account
 
@@ -25,21 +26,30 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=finalize,
     )
-    # `_`, `gettext` and `ngettext` in every template (translations arrive per request).
+    # `_`, `gettext` and `ngettext` in every template; `render` passes the request's language
+    # in the context, where jinja looks them up. `{% trans %}` blocks are whitespace-trimmed.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.policies["ext.i18n.trimmed"] = True
+    env.filters.update(FILTERS)
     env.globals["csrf_field"] = CSRF_FIELD
+    languages()  # compile the catalogs now, at start-up, not on the first request
     return env
 
 
 async def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
-    """Render a page with what every page needs: settings, the viewer, a CSRF token."""
+    """Render a page with what every page needs: settings, the viewer, a CSRF token, a language."""
     settings = request.app.state.settings
     viewer = await current_account(request)
+    language = await request_language(request)
     ctx = {
         "request": request,
+        "i18n": language,
+        "lang": language.code,
+        **jinja_callables(language.code),
         "instance": settings.instance,
         "viewer": viewer,
         "csrf_token": csrf_token(request),
@@ -51,5 +61,8 @@ async def render(
     html = request.app.state.templates.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status)
     response.headers["cache-control"] = "no-store" if ctx["viewer"] else "no-cache"
+    # The language depends on the header and, through the session cookie, on the member.
+    response.headers["content-language"] = language.code
+    response.headers["vary"] = "Accept-Language, Cookie"
     set_csrf_cookie(request, response)
     return response

@@ -21,6 +21,7 @@ from actors.invitations import recruitment_by_chapter, recruitment_by_member
 from actors.models import Account
 from content.notifications import notify
 from core.mail import MAIL_JOB
+from core.messages import N_
 from core.models import Job, MailMessage
 from web.sessions import current_account
 from web.templating import render
@@ -49,8 +50,8 @@ async def _admin(request: Request) -> Account | Response:
         return RedirectResponse("/login", status_code=303)
     if not account.is_admin:
         return await render(request, "error.html", {
-            "title": "Only administrators can see this page", "status": 403,
-            "message": "This page belongs to the organization's administrators."}, 403)
+            "title": N_("Only administrators can see this page"), "status": 403,
+            "message": N_("This page belongs to the organization's administrators.")}, 403)
     return account
 
 
@@ -72,9 +73,9 @@ async def applications_page(request: Request) -> Response:
 def _done_message(done: str) -> str:
     """The confirmation after a decision (from a fixed set, never the raw parameter)."""
     if done == "accepted":
-        return "The application was accepted; the new member can log in."
+        return N_("The application was accepted; the new member can log in.")
     if done == "rejected":
-        return "The application was rejected."
+        return N_("The application was rejected.")
     count, _, what = done.partition("-")
     if what == "rejected" and count.isdigit() and len(count) < 5:
         n = int(count)
@@ -96,7 +97,7 @@ async def application_answer(request: Request) -> Response:
         accepted = await accept_application(settings, account_id, admin.actor)
         if accepted is not None:
             await notify(accepted.actor, "application_accepted", actor=admin.actor,
-                         text=f"Welcome to {settings.instance.name}!")
+                         text=N_("Welcome to %(name)s!", name=settings.instance.name))
             done = "accepted"
     elif account_id is not None and decision == "reject":
         if await reject_application(settings, account_id, admin.actor, _note(form)):

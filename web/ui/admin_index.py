@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from actors.models import Account
 from content.models import Report
+from core.messages import N_
 from web.sessions import current_account
 from web.templating import render
 
@@ -18,7 +19,7 @@ async def admin_index(request: Request) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if not account.is_admin:
         return await render(request, "error.html", {
-            "title": "Only administrators can see this page", "status": 403}, 403)
+            "title": N_("Only administrators can see this page"), "status": 403}, 403)
     waiting = await Account.filter(approved=False, rejected_at__isnull=True).count()
     reports = await Report.filter(resolved_at__isnull=True).count()
     return await render(request, "admin_index.html", {

@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from actors.accounts import Registration, authenticate, register_member
+from actors.confirmations import send_confirmation
 from actors.errors import LoginFailed, ValidationFailed
 from actors.invitations import CODE_MAX, find_usable_invitation
 from actors.models import Invitation
 from actors.urls import LocalUrls
+from core.messages import message_of
 from web.security import CSRF_FIELD, check_csrf, rotate_csrf, set_csrf_cookie
 from web.sessions import current_account, end_session, start_session
 from web.templating import render
@@ -98,6 +100,8 @@ async def join_submit(request: Request) -> Response:
     except ValidationFailed as exc:
         context = await _join_context(request, values, exc.errors, code)
         return await render(request, "join.html", context, 422)
+    if not account.confirmed:  # confirmed when the member follows the emailed link
+        await send_confirmation(settings, account)
     if not account.approved:
         return await render(request, "applied.html", {"username": reg.username}, 201)
     response = RedirectResponse("/?welcome=1", status_code=303)
@@ -120,7 +124,7 @@ async def login_submit(request: Request) -> Response:
         account = await authenticate(identifier, _text(form, "password", 2048))
     except LoginFailed as exc:
         return await render(
-            request, "login.html", {"identifier": identifier, "error": str(exc)}, 401
+            request, "login.html", {"identifier": identifier, "error": message_of(exc)}, 401
         )
     response = RedirectResponse("/", status_code=303)
     rotate_csrf(request)

@@ -21,25 +21,26 @@ from content.ballot_models import METHODS, BallotProposal
 from content.ballots import BallotError, open_ballot
 from content.errors import NotAllowed, ValidationFailed
 from core import clock
+from core.messages import N_, message_of
 from web.security import CSRF_FIELD, check_csrf
 from web.sessions import current_account
 from web.templating import render
 from web.ui.bars import Bar, bar_chart, bar_table
 
 METHOD_TEXT = {
-    "single": ("Single choice", "Each voter chooses one proposal."),
-    "approval": ("Approval", "Each voter approves as many proposals as they like."),
-    "ranked": ("Ranked choice", "Each voter ranks the proposals; both the instant-runoff and "
-                                "the Schulze winner are reported."),
-    "consent": ("Consent", "Each voter agrees, abstains, disagrees or blocks on every "
-                           "proposal; one block stops a proposal."),
+    "single": (N_("Single choice"), N_("Each voter chooses one proposal.")),
+    "approval": (N_("Approval"), N_("Each voter approves as many proposals as they like.")),
+    "ranked": (N_("Ranked choice"), N_("Each voter ranks the proposals; both the instant-runoff and "
+                                "the Schulze winner are reported.")),
+    "consent": (N_("Consent"), N_("Each voter agrees, abstains, disagrees or blocks on every "
+                           "proposal; one block stops a proposal.")),
 }
-POSITIONS = (("agree", "Agree"), ("abstain", "Abstain"), ("disagree", "Disagree"),
-             ("block", "Block"))
+POSITIONS = (("agree", N_("Agree")), ("abstain", N_("Abstain")), ("disagree", N_("Disagree")),
+             ("block", N_("Block")))
 STATUS_TEXT = {
-    "elected": "Decided", "passed": "Adopted", "tie": "Tie: no single winner",
-    "no_quorum": "Quorum not met: no decision", "below_threshold": "No proposal reached the "
-    "threshold", "blocked": "Blocked", "no_votes": "No votes for any proposal",
+    "elected": N_("Decided"), "passed": N_("Adopted"), "tie": N_("Tie: no single winner"),
+    "no_quorum": N_("Quorum not met: no decision"), "below_threshold": N_("No proposal reached the "
+    "threshold"), "blocked": N_("Blocked"), "no_votes": N_("No votes for any proposal"),
 }
 DATES = ("proposals_at", "amendments_at", "voting_at", "ends_at")
 DATE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -128,23 +129,23 @@ def parse_new_ballot(form: FormData) -> NewBallot:
             zip(titles[:count], texts[:count], strict=True)]
     new = NewBallot(values, rows)
     if not values["title"]:
-        new.errors["title"] = "Give the ballot a title."
+        new.errors["title"] = N_("Give the ballot a title.")
     if values["method"] not in METHODS:
-        new.errors["method"] = "Choose how the ballot is counted."
+        new.errors["method"] = N_("Choose how the ballot is counted.")
     if not values["seats"].isdigit() or not 1 <= int(values["seats"]) <= PROPOSALS_MAX:
-        new.errors["seats"] = f"Give a whole number of seats from 1 to {PROPOSALS_MAX}."
+        new.errors["seats"] = N_("Give a whole number of seats from 1 to %(max)s.", max=PROPOSALS_MAX)
     for name in DATES:
         raw = text_of(form, name, 30)
         values[name] = raw
         new.dates[name] = parse_date(raw) if raw else None
         if raw and new.dates[name] is None:
-            new.errors[name] = "Give a date and time, such as 2030-05-01 18:00."
+            new.errors[name] = N_("Give a date and time, such as 2030-05-01 18:00.")
         elif not raw and name != "amendments_at":
-            new.errors[name] = "Give a date and time."
+            new.errors[name] = N_("Give a date and time.")
     if any(x and not t for t, x in new.rows):
-        new.errors["proposals"] = "Give each proposal a title."
+        new.errors["proposals"] = N_("Give each proposal a title.")
     elif len(new.proposals) > PROPOSALS_MAX:
-        new.errors["proposals"] = f"A ballot starts with at most {PROPOSALS_MAX} proposals."
+        new.errors["proposals"] = N_("A ballot starts with at most %(max)s proposals.", max=PROPOSALS_MAX)
     return new
 
 
@@ -159,7 +160,7 @@ async def _opener(request: Request) -> tuple[Account, Chapter | None] | Response
         chapter = await Chapter.get_or_none(slug=str(request.path_params["slug"])[:100]
                                             ).prefetch_related("actor")
         if chapter is None:
-            return await render(request, "error.html", {"title": "Page not found",
+            return await render(request, "error.html", {"title": N_("Page not found"),
                                                         "status": 404}, 404)
         allowed = await can_coordinate(account.actor, chapter.actor)
         who = "the chapter's coordinators and the organization's administrators"
@@ -168,8 +169,8 @@ async def _opener(request: Request) -> tuple[Account, Chapter | None] | Response
         who = "the organization's administrators"
     if not allowed:
         return await render(request, "error.html", {
-            "title": "You cannot do this", "status": 403,
-            "message": f"Only {who} can open a ballot here."}, 403)
+            "title": N_("You cannot do this"), "status": 403,
+            "message": N_("Only %(who)s can open a ballot here.", who=who)}, 403)
     return account, chapter
 
 
@@ -225,10 +226,10 @@ async def new_submit(request: Request) -> Response:
         new.errors.update(exc.errors)
         return await _form_page(request, chapter, new, status=422)
     except BallotError as exc:
-        new.errors["ballot"] = str(exc)
+        new.errors["ballot"] = message_of(exc)
         return await _form_page(request, chapter, new, status=422)
     except NotAllowed as exc:
-        new.errors["ballot"] = str(exc) or "You may not open a ballot here."
+        new.errors["ballot"] = message_of(exc) or N_("You may not open a ballot here.")
         return await _form_page(request, chapter, new, status=403)
     return RedirectResponse(f"/ballots/{ballot.id}", status_code=303)
 
@@ -258,12 +259,12 @@ def read_choice(method: str, form: FormData, proposals: list[BallotProposal],
     if method in ("single", "approval"):
         chosen = [v for v in form.getlist("choice") if isinstance(v, str)]
         if not chosen:
-            raise ChoiceError("Choose a proposal." if method == "single"
-                              else "Approve at least one proposal.")
+            raise ChoiceError(N_("Choose a proposal.") if method == "single"
+                              else N_("Approve at least one proposal."))
         if any(v not in by_id for v in chosen):
-            raise ChoiceError("That proposal is not on this ballot any more.")
+            raise ChoiceError(N_("That proposal is not on this ballot any more."))
         if method == "single" and len(chosen) > 1:
-            raise ChoiceError("Choose one proposal only.")
+            raise ChoiceError(N_("Choose one proposal only."))
         return [by_id[v].id for v in dict.fromkeys(chosen)]
     if method == "ranked":
         return _ranking(form, proposals)
@@ -273,11 +274,11 @@ def read_choice(method: str, form: FormData, proposals: list[BallotProposal],
         for proposal in proposals:
             value = form.get(f"consent-{proposal.id}")
             if not isinstance(value, str) or value not in known:
-                raise ChoiceError(f"Give your position on every proposal: "
-                                  f"“{proposal.title}” has none.")
+                raise ChoiceError(N_("Give your position on every proposal: “%(title)s” has none.",
+                                     title=proposal.title))
             paper[proposal.id] = value
         return paper
-    raise ChoiceError("This ballot's method is not known here.")
+    raise ChoiceError(N_("This ballot's method is not known here."))
 
 
 def _ranking(form: FormData, proposals: list[BallotProposal]) -> list[int]:
@@ -287,15 +288,16 @@ def _ranking(form: FormData, proposals: list[BallotProposal]) -> list[int]:
         if not isinstance(value, str) or not value:
             continue  # "not ranked"
         if not value.isdigit() or not 1 <= int(value) <= len(proposals):
-            raise ChoiceError(f"Give “{proposal.title}” a rank from 1 to {len(proposals)}.")
+            raise ChoiceError(N_("Give “%(title)s” a rank from 1 to %(max)s.",
+                                 title=proposal.title, max=len(proposals)))
         ranks.setdefault(int(value), []).append(proposal)
     for rank, same in sorted(ranks.items()):
         if len(same) > 1:
-            names = " and ".join(f"“{p.title}”" for p in same)
-            raise ChoiceError(f"You gave rank {rank} to both {names}. Give each rank to one "
-                              f"proposal only.")
+            raise ChoiceError(N_("You gave rank %(rank)s to both “%(first)s” and “%(second)s”. "
+                                 "Give each rank to one proposal only.", rank=rank,
+                                 first=same[0].title, second=same[1].title))
     if not ranks:
-        raise ChoiceError("Rank at least one proposal.")
+        raise ChoiceError(N_("Rank at least one proposal."))
     return [ranks[r][0].id for r in sorted(ranks)]
 
 
@@ -335,9 +337,9 @@ def results_view(result: dict[str, Any], proposals: list[BallotProposal]) -> dic
         bars = [Bar(_name(names, k), int(counts[k]), "winner" if k in winners else "")
                 for k in ordered(counts)]
         view["charts"].append({
-            "svg": bar_chart(bars, title="Votes per proposal", ident="result-votes",
+            "svg": bar_chart(bars, title=N_("Votes per proposal"), ident="result-votes",
                              total=total),
-            "table": bar_table(bars, caption="Votes per proposal", total=total)})
+            "table": bar_table(bars, caption=N_("Votes per proposal"), total=total)})
     consent = result.get("consent")
     if isinstance(consent, dict):
         for n, key in enumerate(ordered(consent), 1):
@@ -349,7 +351,7 @@ def results_view(result: dict[str, Any], proposals: list[BallotProposal]) -> dic
             title = f"{_name(names, key)}: {outcome}"
             view["charts"].append({
                 "svg": bar_chart(bars, title=title, ident=f"result-consent-{n}", total=total),
-                "table": bar_table(bars, caption=title, heading="Position", total=total)})
+                "table": bar_table(bars, caption=title, heading=N_("Position"), total=total)})
     irv = result.get("irv")
     if isinstance(irv, dict):
         rounds = irv.get("rounds") or []
@@ -368,7 +370,7 @@ def results_view(result: dict[str, Any], proposals: list[BallotProposal]) -> dic
                          "winner": str(irv.get("winner")) == key})
         exhausted = [r.get("exhausted") for r in rounds]
         if any(exhausted):
-            rows.append({"name": "Exhausted ballots", "exhausted": True, "winner": False,
+            rows.append({"name": N_("Exhausted ballots"), "exhausted": True, "winner": False,
                          "cells": [{"count": n or 0, "eliminated": False} for n in exhausted]})
         view["irv"] = {"winner": _name(names, irv["winner"]) if irv.get("winner") else None,
                        "rounds": len(rounds), "rows": rows}

@@ -23,6 +23,8 @@ from content.models import Post
 from content.visibility import can_show_page, shown_on_pages
 from content.voting import VotingError
 from core.ids import parse_id
+from core.messages import N_, message_of
+from web.i18n import translate_all
 from web.sessions import current_account
 from web.templating import render
 from web.ui import ballot_forms
@@ -41,8 +43,8 @@ from web.ui.ballot_forms import (
 from web.ui.follows import handle_of, profile_link
 
 LIST_MAX = 200
-PHASE_TEXT = {"proposals": "Proposals", "amendments": "Amendments", "voting": "Voting",
-              "closed": "Results"}
+PHASE_TEXT = {"proposals": N_("Proposals"), "amendments": N_("Amendments"), "voting": N_("Voting"),
+              "closed": N_("Results")}
 
 
 def _who(request: Request, actor: Actor | None) -> dict[str, Any] | None:
@@ -53,7 +55,7 @@ def _who(request: Request, actor: Actor | None) -> dict[str, Any] | None:
 
 
 async def _not_found(request: Request) -> Response:
-    return await render(request, "error.html", {"title": "Page not found", "status": 404}, 404)
+    return await render(request, "error.html", {"title": N_("Page not found"), "status": 404}, 404)
 
 
 # --- the lists ---------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ async def _visible(query: QuerySet[Ballot], viewer: Actor | None) -> list[Ballot
 async def _list_item(request: Request, ballot: Ballot) -> dict[str, Any]:
     chapter = ballot.chapter
     phase = service.phase_at(ballot)
-    return {"ballot": ballot, "title": ballot.post.title or "Ballot", "phase": phase,
+    return {"ballot": ballot, "title": ballot.post.title or N_("Ballot"), "phase": phase,
             "phase_text": PHASE_TEXT.get(phase, phase),
             "method": METHOD_TEXT.get(ballot.method, (ballot.method, ""))[0],
             "chapter": _who(request, chapter) if chapter else None}
@@ -238,13 +240,13 @@ async def _done(request: Request, ballot: Ballot, work: Awaitable[object], *,
     try:
         await work
     except ValidationFailed as exc:
-        message, status = " ".join(exc.errors.values()), 422
+        message, status = translate_all(request, exc.errors.values()), 422
     except (service.WrongPhase, service.AlreadyVoted) as exc:
-        message, status = str(exc), 409
+        message, status = message_of(exc), 409
     except NotAllowed as exc:  # NotEligible too
-        message, status = str(exc) or "You may not do this in this ballot.", 403
+        message, status = message_of(exc) or N_("You may not do this in this ballot."), 403
     except (service.BallotError, VotingError) as exc:
-        message, status = str(exc), 422
+        message, status = message_of(exc), 422
     else:
         return RedirectResponse(f"/ballots/{ballot.id}", status_code=303)
     return await ballot_page(request, ballot, error=message, status=status, kept=kept,
@@ -325,7 +327,7 @@ async def vote_submit(request: Request) -> Response:
     try:
         choice = read_choice(ballot.method, form, await service.proposals_of(ballot))
     except ChoiceError as exc:
-        return await ballot_page(request, ballot, error=str(exc), status=422, kept=kept)
+        return await ballot_page(request, ballot, error=message_of(exc), status=422, kept=kept)
     return await _done(request, ballot, service.cast_vote(
         urls_of(request), ballot, account.actor, choice), kept=kept)
 

@@ -22,6 +22,7 @@ from content.posts import SOURCE_MAX, create_post, edit_post, publish_draft
 from content.tags import normalize_tag, tag_named, tags_of
 from content.visibility import listed_to, shown_on_pages
 from core.ids import parse_id
+from core.messages import N_
 from outbox.render import derive_summary
 from web.security import CSRF_FIELD, check_csrf
 from web.sessions import current_account
@@ -64,7 +65,7 @@ def _page_number(request: Request) -> int:
 
 
 async def _not_found(request: Request) -> Response:
-    return await render(request, "error.html", {"title": "Page not found", "status": 404}, 404)
+    return await render(request, "error.html", {"title": N_("Page not found"), "status": 404}, 404)
 
 
 def _login() -> Response:
@@ -108,7 +109,7 @@ async def _fill(request: Request, form: FormData, actor: Actor,
     raw_chapter = _text(form, "chapter", 30)
     values.chapter = parse_id(raw_chapter) if raw_chapter else None
     if values.visibility not in WRITABLE_VISIBILITIES:
-        values.errors["visibility"] = "Choose who can see it: everyone or your followers."
+        values.errors["visibility"] = N_("Choose who can see it: everyone or your followers.")
     bad = [c.strip() for c in values.categories.split(",")
            if c.strip() and normalize_tag(c) is None]
     if bad:
@@ -131,7 +132,7 @@ async def _fill(request: Request, form: FormData, actor: Actor,
         if values.cover_alt:
             values.cover = await set_description(actor, values.cover, values.cover_alt)
         else:
-            values.errors["cover"] = "Describe the image for people who cannot see it."
+            values.errors["cover"] = N_("Describe the image for people who cannot see it.")
     return values
 
 
@@ -178,7 +179,7 @@ async def write_submit(request: Request) -> Response:
         chapter = next((g for g in await _member_chapters(actor) if g.id == values.chapter),
                        None)
         if chapter is None:
-            values.errors["chapter"] = "Choose one of your chapters."
+            values.errors["chapter"] = N_("Choose one of your chapters.")
     if action not in ("draft", "publish") or values.errors:
         return await _form_page(request, account, values, preview=True,
                                 status=200 if action == "preview" and not values.errors
@@ -192,7 +193,7 @@ async def write_submit(request: Request) -> Response:
         values.errors.update(exc.errors)
         return await _form_page(request, account, values, preview=True, status=422)
     except NotAllowed:
-        values.errors["chapter"] = "Only members of this chapter may post in it."
+        values.errors["chapter"] = N_("Only members of this chapter may post in it.")
         return await _form_page(request, account, values, preview=True, status=403)
     if post.draft:
         return RedirectResponse(f"/posts/{post.id}/edit-article?saved=1", status_code=303)

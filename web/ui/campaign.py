@@ -31,6 +31,7 @@ from content.tally import (
     tally_series,
     today,
 )
+from core.messages import N_
 from core.settings import Settings
 from web.sessions import current_account
 from web.templating import render
@@ -149,8 +150,8 @@ async def _admin(request: Request) -> Account | Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if not account.is_admin:
         return await render(request, "error.html", {
-            "title": "Only administrators can see this page", "status": 403,
-            "message": "The campaign is set by the organization's administrators."}, 403)
+            "title": N_("Only administrators can see this page"), "status": 403,
+            "message": N_("The campaign is set by the organization's administrators.")}, 403)
     return account
 
 
@@ -210,20 +211,20 @@ async def admin_campaign_submit(request: Request) -> Response:
     try:
         goal = _number(values["goal"]) if values["goal"] else None
     except ValueError:
-        errors["goal"] = "Enter a whole number, for example 1000."
+        errors["goal"] = N_("Enter a whole number, for example 1000.")
     dates: dict[str, date | None] = {}
     for name in ("starts_on", "ends_on"):
         try:
             dates[name] = _day(values[name])
         except ValueError:
-            errors[name] = "Enter a date like 2026-01-31."
+            errors[name] = N_("Enter a date like 2026-01-31.")
     goals: dict[int, int | None] = {}
     for chapter in chapters:
         name = f"goal_{chapter.chapter_id}"
         try:
             goals[chapter.chapter_id] = _number(values[name]) if values[name] else None
         except ValueError:
-            errors[name] = "Enter a whole number, or leave it empty for no goal."
+            errors[name] = N_("Enter a whole number, or leave it empty for no goal.")
     if not errors:
         try:
             await save_campaign(values["label"], goal, dates["starts_on"],

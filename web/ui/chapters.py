@@ -31,6 +31,7 @@ from content.membership import appoint
 from content.models import Post
 from content.pins import featured_posts
 from content.visibility import shown_on_pages
+from core.messages import N_, message_of
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
@@ -41,14 +42,14 @@ PAGE = 20
 PAGE_MAX = 10_000
 TEXT_MAX = 5_100
 POLICY_TEXT = {
-    "open": "Anyone may join",
-    "approval": "Coordinators approve each request",
-    "closed": "Members are appointed",
+    "open": N_("Anyone may join"),
+    "approval": N_("Coordinators approve each request"),
+    "closed": N_("Members are appointed"),
 }
 POLICY_HELP = {
-    "open": "Follow this chapter from this server or any fediverse account and you are in.",
-    "approval": "Ask to join; a coordinator of the chapter answers your request.",
-    "closed": "Nobody can ask to join: the coordinators appoint its members.",
+    "open": N_("Follow this chapter from this server or any fediverse account and you are in."),
+    "approval": N_("Ask to join; a coordinator of the chapter answers your request."),
+    "closed": N_("Nobody can ask to join: the coordinators appoint its members."),
 }
 
 
@@ -75,11 +76,11 @@ def _who(request: Request, actor: Actor) -> dict[str, Any]:
 
 async def _forbidden(request: Request, message: str) -> Response:
     return await render(request, "error.html", {
-        "title": "You cannot do this", "status": 403, "message": message}, 403)
+        "title": N_("You cannot do this"), "status": 403, "message": message}, 403)
 
 
 async def _not_found(request: Request) -> Response:
-    return await render(request, "error.html", {"title": "Page not found", "status": 404}, 404)
+    return await render(request, "error.html", {"title": N_("Page not found"), "status": 404}, 404)
 
 
 # --- the directory ---------------------------------------------------------------------------
@@ -192,27 +193,27 @@ async def _chosen_parent(request: Request, values: dict[str, Any], choices: list
     """The parent the form names: one of `choices` by slug, or (admins) a chapter on any
     server by handle or URL."""
     if values["parent"] and values["parent_remote"]:
-        errors["parent"] = "Choose a chapter of ours or name one elsewhere, not both."
+        errors["parent"] = N_("Choose a chapter of ours or name one elsewhere, not both.")
         return None
     if values["parent"]:
         found = next((g for g in choices if g.username == values["parent"]), None)
         if found is None:
-            errors["parent"] = "Choose one of the chapters listed."
+            errors["parent"] = N_("Choose one of the chapters listed.")
         return found
     if not values["parent_remote"]:
         return None
     if not admin:
-        errors["parent"] = "Only administrators can name a parent on another server."
+        errors["parent"] = N_("Only administrators can name a parent on another server.")
         return None
     settings = request.app.state.settings
     try:
         found = await find_actor(_urls(request), request.app.state.federation_client,
                                  settings.instance.domain, values["parent_remote"])
     except NotFollowable as exc:
-        errors["parent"] = str(exc)
+        errors["parent"] = message_of(exc)
         return None
     if found.kind != "Group":
-        errors["parent"] = "That is not a chapter (a group)."
+        errors["parent"] = N_("That is not a chapter (a group).")
         return None
     return found
 
@@ -244,9 +245,9 @@ async def _creator(request: Request) -> Account | Response:
     if account is None:
         return RedirectResponse("/login", status_code=303)
     if not await _may_create(account.actor):
-        return await _forbidden(request, "Chapters are created by the organization's "
+        return await _forbidden(request, N_("Chapters are created by the organization's "
                                          "administrators and, under their own chapters, by "
-                                         "coordinators.")
+                                         "coordinators."))
     return account
 
 
@@ -273,7 +274,7 @@ async def new_submit(request: Request) -> Response:
     parent = await _chosen_parent(request, values, await _parent_choices(account.actor, admin),
                                   admin, errors)
     if not admin and parent is None and "parent" not in errors:
-        errors["parent"] = "Choose the chapter the new one belongs to."
+        errors["parent"] = N_("Choose the chapter the new one belongs to.")
     if not errors:
         try:
             chapter = await create_chapter(
@@ -300,8 +301,8 @@ async def coordinated_chapter(request: Request) -> tuple[Account, Chapter] | Res
     if chapter is None:
         return await _not_found(request)
     if not await can_coordinate(account.actor, chapter.actor):
-        return await _forbidden(request, "Only the chapter's coordinators and the "
-                                         "organization's administrators can change it.")
+        return await _forbidden(request, N_("Only the chapter's coordinators and the "
+                                         "organization's administrators can change it."))
     return account, chapter
 
 
@@ -390,7 +391,7 @@ async def coordinators_submit(request: Request) -> Response:
     elif action == "add":
         target = await _known_actor(request, handle) if handle else None
         if target is None:
-            error = "Enter the handle of a member of this chapter, like @name@example.org."
+            error = N_("Enter the handle of a member of this chapter, like @name@example.org.")
         else:
             try:
                 await set_coordinator(chapter.actor, target, True)
@@ -416,13 +417,13 @@ async def appoint_submit(request: Request) -> Response:
     target = await _known_actor(request, handle) if handle else None
     error = None
     if target is None:
-        error = "Enter the handle of a member of this server, like @name."
+        error = N_("Enter the handle of a member of this server, like @name.")
     else:
         try:
             await appoint(_urls(request), chapter.actor, target, account.actor)
         except (ValidationFailed, NotAllowed) as exc:
             error = (next(iter(exc.errors.values())) if isinstance(exc, ValidationFailed)
-                     else "Only coordinators can appoint members.")
+                     else N_("Only coordinators can appoint members."))
     if error:
         return await _form_page(
             request, account, chapter=chapter, errors={"appoint": error}, status=422,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from actors.directory import find_public_actor, find_public_actor_by_username
 from actors.models import Actor
 from actors.urls import LocalUrls, find_actor_by_uri
+from core.messages import N_
 from federation import (
     Acct,
     BadContentType,
@@ -26,7 +27,7 @@ from inbox.remote import resolve_actor
 HANDLE_MAX = 2048
 #: Failures where the server answered (as opposed to could not be reached).
 ANSWERED = (BadStatus, BadContentType, ParseError, WebFingerError)
-USAGE = "Enter a handle like @name@example.org, or the address of a profile."
+USAGE = N_("Enter a handle like @name@example.org, or the address of a profile.")
 
 
 class NotFollowable(Exception):
@@ -46,18 +47,18 @@ def _explain(exc: Exception, target: str) -> str:
     if isinstance(exc, InsecureScheme):
         return f"{target} does not use https, so it cannot be reached safely."
     if isinstance(exc, BadStatus) and exc.status in (404, 410):
-        return f"No account {target} was found."
+        return N_("No account %(target)s was found.", target=target)
     if isinstance(exc, BadStatus):
-        return f"The server of {target} answered with an error (HTTP {exc.status})."
+        return N_("The server of %(target)s answered with an error (HTTP %(status)s).", target=target, status=exc.status)
     if isinstance(exc, ParseError):
         return USAGE
-    return f"The server of {target} could not be reached, or gave no usable answer."
+    return N_("The server of %(target)s could not be reached, or gave no usable answer.", target=target)
 
 
 async def _local(domain: str, acct: Acct) -> Actor:
     actor = await find_public_actor_by_username(acct.user)
     if actor is None or actor.kind == "Application":
-        raise NotFollowable(f"There is no member or chapter @{acct.user}@{domain}.")
+        raise NotFollowable(N_("There is no member or chapter @%(user)s@%(domain)s.", user=acct.user, domain=domain))
     return actor
 
 
@@ -66,7 +67,7 @@ async def _by_url(urls: LocalUrls, client: FederationClient, url: str) -> Actor:
         local = await find_actor_by_uri(urls, url)
         found = await find_public_actor(local.kind, local.username) if local else None
         if found is None or found.kind == "Application":
-            raise NotFollowable(f"There is no member or chapter at {url}.")
+            raise NotFollowable(N_("There is no member or chapter at %(url)s.", url=url))
         return found
     try:
         return await resolve_actor(urls, client, url)
@@ -100,7 +101,7 @@ async def find_actor(urls: LocalUrls, client: FederationClient, domain: str, tex
     if not value:
         raise NotFollowable(USAGE)
     if len(value) > HANDLE_MAX:
-        raise NotFollowable("That is too long to be a handle or a profile address.")
+        raise NotFollowable(N_("That is too long to be a handle or a profile address."))
     if value.startswith(("https://", "http://")):
         try:
             parse_url(value)

@@ -27,6 +27,7 @@ from actors.urls import LocalUrls
 from content.errors import NotAllowed, NotFound
 from content.lists import forget_unfollowed
 from content.membership import admit, join, refuse
+from core.messages import N_, message_of
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
@@ -115,10 +116,10 @@ async def follow_submit(request: Request) -> Response:
                                   settings.instance.domain, handle)
         await join(_urls(request), account.actor, target)
     except NotFollowable as exc:
-        return await _following_page(request, account, handle=handle, error=str(exc),
+        return await _following_page(request, account, handle=handle, error=message_of(exc),
                                      status=422)
     except ValidationFailed as exc:
-        message = next(iter(exc.errors.values()), "This account cannot be followed.")
+        message = next(iter(exc.errors.values()), N_("This account cannot be followed."))
         return await _following_page(request, account, handle=handle, error=message,
                                      status=422)
     return RedirectResponse(_back(form), status_code=303)
@@ -150,9 +151,9 @@ async def _coordinator(request: Request) -> tuple[Account, list[Actor]] | Respon
     groups = [g for g in await coordinated_groups(account.actor) if g.is_local]
     if not groups and account.role != "admin":
         return await render(request, "error.html", {
-            "title": "Only coordinators can see this page", "status": 403,
-            "message": "Requests to join a chapter are answered by its coordinators and "
-                       "the organization's administrators."}, 403)
+            "title": N_("Only coordinators can see this page"), "status": 403,
+            "message": N_("Requests to join a chapter are answered by its coordinators and "
+                       "the organization's administrators.")}, 403)
     return account, groups
 
 
@@ -197,8 +198,8 @@ async def follow_request_answer(request: Request) -> Response:
             await refuse(follow, account.actor)
     except NotAllowed:
         return await render(request, "error.html", {
-            "title": "You cannot do this", "status": 403,
-            "message": "Only the chapter's coordinators can answer this request."}, 403)
+            "title": N_("You cannot do this"), "status": 403,
+            "message": N_("Only the chapter's coordinators can answer this request.")}, 403)
     except NotFound:  # answered meanwhile by another coordinator: the queue shows it gone
         log.info("follow request %s was answered already", raw)
     return RedirectResponse(_back(form, "/follow-requests"), status_code=303)

@@ -14,11 +14,12 @@ from content.errors import NotAllowed, ValidationFailed
 from content.forums import forum_page, start_thread
 from content.posts import SOURCE_MAX, TITLE_MAX
 from content.publishing import REJECT, chapter_decision
+from core.messages import N_
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
 
-MEMBERS_ONLY = "Only members of this chapter can open threads in its forum."
+MEMBERS_ONLY = N_("Only members of this chapter can open threads in its forum.")
 
 
 def _text(form: FormData, name: str, limit: int) -> str:
@@ -32,12 +33,12 @@ async def _chapter(request: Request) -> Chapter | None:
 
 
 async def _not_found(request: Request) -> Response:
-    return await render(request, "error.html", {"title": "Page not found", "status": 404}, 404)
+    return await render(request, "error.html", {"title": N_("Page not found"), "status": 404}, 404)
 
 
 async def _forbidden(request: Request) -> Response:
     return await render(request, "error.html", {
-        "title": "You cannot do this", "status": 403, "message": MEMBERS_ONLY}, 403)
+        "title": N_("You cannot do this"), "status": 403, "message": MEMBERS_ONLY}, 403)
 
 
 def _page(request: Request) -> int:

@@ -23,13 +23,15 @@ from actors.invitations import (
     state_of,
 )
 from actors.models import Account
+from core.messages import N_
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
 
 ID_MAX_DIGITS = 19
 EXPIRY_LABELS = {
-    key: "Never" if days is None else f"After {days} day{'s' if days != 1 else ''}"
+    key: N_("Never") if days is None else (
+        N_("After 1 day") if days == 1 else N_("After %(days)s days", days=days))
     for key, days in EXPIRY_DAYS.items()
 }
 
@@ -93,12 +95,12 @@ async def invitation_create(request: Request) -> Response:
     if values["max_uses"]:
         max_uses = _id(values["max_uses"])
         if max_uses is None:
-            errors["max_uses"] = "Choose how many people may use it."
+            errors["max_uses"] = N_("Choose how many people may use it.")
     chapter_id = None
     if values["chapter"]:
         chapter_id = _id(values["chapter"])
         if chapter_id is None:
-            errors["chapter"] = "Choose one of our chapters that takes new members."
+            errors["chapter"] = N_("Choose one of our chapters that takes new members.")
     if not errors:
         try:
             await create_invitation(account, expires=values["expires"] or "never",

@@ -14,21 +14,22 @@ from actors.models import Actor
 from content.ballot_models import Ballot
 from content.notifications import PAGE, mark_all_read, notifications_for
 from core.ids import parse_id
+from core.messages import N_
 from web.sessions import current_account
 from web.templating import render
 from web.ui.follows import handle_of, profile_link
 
 LABELS = {
-    "follow": "follows you",
-    "follow_request": "asks to follow you",
-    "mention": "mentioned you",
-    "reply": "replied to your post",
-    "ballot_vote_refused": "Your vote was not counted",
-    "poll": "A poll you took part in has ended",
-    "favourite": "liked your post",
-    "reblog": "boosted your post",
-    "application_accepted": "Your application was accepted",
-    "application_rejected": "Your application was declined",
+    "follow": N_("follows you"),
+    "follow_request": N_("asks to follow you"),
+    "mention": N_("mentioned you"),
+    "reply": N_("replied to your post"),
+    "ballot_vote_refused": N_("Your vote was not counted"),
+    "poll": N_("A poll you took part in has ended"),
+    "favourite": N_("liked your post"),
+    "reblog": N_("boosted your post"),
+    "application_accepted": N_("Your application was accepted"),
+    "application_rejected": N_("Your application was declined"),
 }
 
 

@@ -16,6 +16,8 @@ from content.errors import NotAllowed, NotFound, ValidationFailed
 from content.polls import OPTION_MAX, OPTIONS_MAX, create_poll_post, vote
 from core import clock
 from core.ids import parse_id
+from core.messages import N_, message_of
+from web.i18n import sentence, translate_all
 from web.sessions import current_account
 from web.templating import render
 from web.ui import post_actions
@@ -82,7 +84,7 @@ async def poll_submit(request: Request) -> Response:
     visibility = post_actions._text(form, "visibility", 20)
     if visibility not in post_actions.WRITABLE_VISIBILITIES:
         return await _compose(request, account, form, fields=len(options), status=422,
-                              error="Choose who can see the post: everyone or your followers.")
+                              error=N_("Choose who can see the post: everyone or your followers."))
     raw_chapter = post_actions._text(form, "chapter", 30)
     chapter = None
     if raw_chapter:
@@ -91,7 +93,7 @@ async def poll_submit(request: Request) -> Response:
                         if g.id == chapter_id), None)
         if chapter is None:
             return await _compose(request, account, form, fields=len(options), status=422,
-                                  error="Choose one of your chapters.")
+                                  error=N_("Choose one of your chapters."))
     ends_at = clock.now() + timedelta(seconds=_duration(form))
     try:
         post = await create_poll_post(
@@ -100,10 +102,10 @@ async def poll_submit(request: Request) -> Response:
             ends_at, form.get("poll_hide_totals") == "1", visibility, chapter)
     except ValidationFailed as exc:
         return await _compose(request, account, form, fields=len(options), status=422,
-                              error=" ".join(exc.errors.values()))
+                              error=translate_all(request, exc.errors.values()))
     except NotAllowed:
         return await _compose(request, account, form, fields=len(options), status=403,
-                              error="Only members of this chapter may post in it.")
+                              error=N_("Only members of this chapter may post in it."))
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
 
 
@@ -123,9 +125,9 @@ async def vote_submit(request: Request) -> Response:
                                             error=next(iter(exc.errors.values())))
     except NotAllowed as exc:
         return await post_actions.post_page(request, post, status=403,
-                                            error=f"{str(exc).capitalize()}.")
+                                            error=sentence(request, message_of(exc)))
     except NotFound:
-        return await render(request, "error.html", {"title": "Page not found",
+        return await render(request, "error.html", {"title": N_("Page not found"),
                                                     "status": 404}, 404)
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
 

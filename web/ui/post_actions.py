@@ -23,6 +23,8 @@ from content.tags import tags_of
 from content.threads import comment_tree, moderates_thread, remove_comment, root_of
 from content.visibility import can_show_page
 from core.ids import parse_id
+from core.messages import N_, message_of
+from web.i18n import sentence
 from web.sessions import current_account
 from web.templating import render
 from web.ui.auth import read_form
@@ -45,7 +47,7 @@ def _urls(request: Request) -> LocalUrls:
 
 
 def _first_error(exc: ValidationFailed) -> str:
-    return next(iter(exc.errors.values()), "This post cannot be saved.")
+    return next(iter(exc.errors.values()), N_("This post cannot be saved."))
 
 
 async def may_see(post: Post, account: Account | None) -> bool:
@@ -121,12 +123,12 @@ async def post_page(request: Request, post: Post, *, error: str | None = None,
 
 
 async def _not_found(request: Request) -> Response:
-    return await render(request, "error.html", {"title": "Page not found", "status": 404}, 404)
+    return await render(request, "error.html", {"title": N_("Page not found"), "status": 404}, 404)
 
 
 async def _forbidden(request: Request, message: str) -> Response:
     return await render(request, "error.html", {
-        "title": "You cannot do this", "status": 403, "message": message}, 403)
+        "title": N_("You cannot do this"), "status": 403, "message": message}, 403)
 
 
 def _login_redirect() -> Response:
@@ -187,14 +189,14 @@ async def compose_submit(request: Request) -> Response:
     chapter_id = parse_id(raw_chapter) if raw_chapter else None
     if visibility not in WRITABLE_VISIBILITIES:
         return await _compose(request, account, text=text, chapter=chapter_id, status=422,
-                              error="Choose who can see the post: everyone or your followers.")
+                              error=N_("Choose who can see the post: everyone or your followers."))
     chapter = None
     if raw_chapter:
         chapter = next((g for g in await _member_chapters(account.actor)
                         if g.id == chapter_id), None)
         if chapter is None:
             return await _compose(request, account, text=text, visibility=visibility,
-                                  status=422, error="Choose one of your chapters.")
+                                  status=422, error=N_("Choose one of your chapters."))
     try:
         post = await create_post(_urls(request), account.actor, text, visibility=visibility,
                                  chapter=chapter)
@@ -204,7 +206,7 @@ async def compose_submit(request: Request) -> Response:
     except NotAllowed:
         return await _compose(request, account, text=text, visibility=visibility,
                               chapter=chapter_id, status=403,
-                              error="Only members of this chapter may post in it.")
+                              error=N_("Only members of this chapter may post in it."))
     return _to_post(post)
 
 
@@ -241,7 +243,7 @@ async def reply_submit(request: Request) -> Response:
     except ValidationFailed as exc:
         return await post_page(request, post, error=_first_error(exc), reply=text, status=422)
     except NotAllowed as exc:
-        return await _forbidden(request, f"{str(exc).capitalize()}.")
+        return await _forbidden(request, sentence(request, message_of(exc)))
     return _to_post(post)
 
 
@@ -264,7 +266,7 @@ async def react_submit(request: Request) -> Response:
         elif action == "unboost":
             await unboost_post(account.actor, post)
     except NotAllowed as exc:
-        return await _forbidden(request, f"{str(exc).capitalize()}.")
+        return await _forbidden(request, sentence(request, message_of(exc)))
     except NotFound:
         return await _not_found(request)
     return _to_post(post)
@@ -282,7 +284,7 @@ async def edit_submit(request: Request) -> Response:
     except ValidationFailed as exc:
         return await post_page(request, post, error=_first_error(exc), edit=text, status=422)
     except NotAllowed:
-        return await _forbidden(request, "Only the author may edit a post.")
+        return await _forbidden(request, N_("Only the author may edit a post."))
     except NotFound:
         return await _not_found(request)
     return _to_post(post)
@@ -297,7 +299,7 @@ async def delete_submit(request: Request) -> Response:
     try:
         await delete_post(account.actor, post)
     except NotAllowed:
-        return await _forbidden(request, "Only the author may delete a post.")
+        return await _forbidden(request, N_("Only the author may delete a post."))
     except NotFound:
         return await _not_found(request)
     return RedirectResponse("/compose?deleted=1", status_code=303)
@@ -314,8 +316,8 @@ async def remove_submit(request: Request) -> Response:
     try:
         await remove_comment(_urls(request), account.actor, comment)
     except NotAllowed:
-        return await _forbidden(request, "Only the comment's author, the thread's owner and "
-                                         "the chapter's coordinators may remove it.")
+        return await _forbidden(request, N_("Only the comment's author, the thread's owner and "
+                                         "the chapter's coordinators may remove it."))
     except NotFound:
         return await _not_found(request)
     return RedirectResponse(f"/posts/{root_of(comment)}#comments", status_code=303)

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from actors.models import Actor
 from actors.urls import LocalUrls
 from content.search import PAGES_MAX, find_known_actor, parse_query, search_posts
+from core.messages import message_of
 from web.sessions import current_account
 from web.templating import render
 from web.ui.finder import NotFollowable, find_actor
@@ -36,7 +37,7 @@ async def _actor_context(request: Request, viewer: Actor | None, text: str) -> d
             found = await find_actor(LocalUrls(settings.server.base_url), request.app.state.federation_client,
                                      settings.instance.domain, text)
         except NotFollowable as exc:
-            error = str(exc)
+            error = message_of(exc)
     if found is None:
         return {"actor": None, "error": error}
     return {"actor": found, "actor_handle": handle_of(request, found),

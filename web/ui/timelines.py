@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from content.timelines import Timeline, federated_timeline, home_timeline, local_timeline
 from core.ids import parse_id
+from core.messages import N_
 from web.sessions import current_account
 from web.templating import render
 from web.ui import search
@@ -35,11 +36,11 @@ async def home_page(request: Request) -> Response:
     if account is None:
         return RedirectResponse("/login", status_code=303)
     timeline = await home_timeline(account.actor, max_id=_max_id(request))
-    return await _page(request, "home", timeline, "Home",
-                       "Posts of the people you follow and of your chapters, what they "
-                       "boosted, and your own.",
-                       "Nothing yet. Follow people or join a chapter, and their posts "
-                       "show here.")
+    return await _page(request, "home", timeline, N_("Home"),
+                       N_("Posts of the people you follow and of your chapters, what they "
+                       "boosted, and your own."),
+                       N_("Nothing yet. Follow people or join a chapter, and their posts "
+                       "show here."))
 
 
 async def local_page(request: Request) -> Response:
@@ -47,9 +48,9 @@ async def local_page(request: Request) -> Response:
     account = await current_account(request)
     timeline = await local_timeline(account.actor if account else None,
                                     max_id=_max_id(request))
-    return await _page(request, "local", timeline, "This server",
-                       "Public posts written by the members and chapters of this server.",
-                       "No public posts yet.")
+    return await _page(request, "local", timeline, N_("This server"),
+                       N_("Public posts written by the members and chapters of this server."),
+                       N_("No public posts yet."))
 
 
 async def federated_page(request: Request) -> Response:
@@ -58,10 +59,10 @@ async def federated_page(request: Request) -> Response:
     if account is None:
         return RedirectResponse("/login", status_code=303)
     timeline = await federated_timeline(account.actor, max_id=_max_id(request))
-    return await _page(request, "federated", timeline, "Federated",
-                       "Public posts from this server and from the other servers its "
-                       "members follow.",
-                       "No public posts yet.")
+    return await _page(request, "federated", timeline, N_("Federated"),
+                       N_("Public posts from this server and from the other servers its "
+                       "members follow."),
+                       N_("No public posts yet."))
 
 
 def routes() -> list[Route]:
