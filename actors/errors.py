@@ -21,3 +21,11 @@ class NotFound(ActorsError):
 
 class LoginFailed(ActorsError):
     """Wrong email/username or password, or an account that may not log in yet."""
+
+
+class LinkRefused(ActorsError):
+    """An emailed link that cannot be used: `reason` is unknown, used, expired or taken."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"link refused: {reason}")
+        self.reason = reason

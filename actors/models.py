@@ -219,7 +219,8 @@ class EmailToken(Model):
     )
     purpose = fields.CharField(max_length=10)
     email = fields.CharField(max_length=254)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    # Set from core.clock (not the database's clock): the rate limits compare it with it.
+    created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
 

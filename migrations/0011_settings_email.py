@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='email_tokens', on_delete=OnDelete.CASCADE)),
                 ('purpose', fields.CharField(max_length=10)),
                 ('email', fields.CharField(max_length=254)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],

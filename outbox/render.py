@@ -17,7 +17,7 @@ from content.models import Media, Post
 from content.tags import tags_of
 from federation import PUBLIC, Activity, APObject, Collection, PublicKey, Tombstone
 from federation import Actor as APActor
-from federation.vocab import Attachment, Source, Tag
+from federation.vocab import Attachment, ImageRef, ProfileField, Source, Tag
 
 PAGE_SIZE = 20
 
@@ -28,6 +28,34 @@ def _summary_html(text: str) -> str | None:
     if not paragraphs:
         return None
     return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+_IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+def _image(urls: LocalUrls, url: str | None, description: str | None) -> ImageRef | None:
+    """An avatar or header: ours are stored under /media relative to the base URL."""
+    if not url:
+        return None
+    absolute = f"{urls.base}{url}" if url.startswith("/") else url
+    kind = _IMAGE_TYPES.get(url.rsplit(".", 1)[-1].lower())
+    return ImageRef(absolute, kind, description or None)
+
+
+def _field_html(value: str) -> str:
+    """A profile field's plain-text value as the HTML Mastodon expects: escaped, and a link
+    when it is one web address (Mastodon shows it as such and may verify it with rel=me)."""
+    text = html.escape(value)
+    if value.startswith(("https://", "http://")) and " " not in value:
+        return (f'<a href="{text}" target="_blank" rel="nofollow noopener noreferrer me">'
+                f"{text}</a>")
+    return text
+
+
+def _profile_fields(actor: Actor) -> tuple[ProfileField, ...]:
+    rows = actor.profile_fields if isinstance(actor.profile_fields, list) else []
+    return tuple(ProfileField(str(r.get("name", "")), _field_html(str(r.get("value", ""))))
+                 for r in rows if isinstance(r, dict))
 
 
 def to_ap_actor(urls: LocalUrls, actor: Actor, *, chapter: Chapter | None = None,
@@ -62,6 +90,9 @@ def to_ap_actor(urls: LocalUrls, actor: Actor, *, chapter: Chapter | None = None
         name=name,
         summary=_summary_html(actor.summary),
         url=actor_url,
+        icon=_image(urls, actor.avatar_url, actor.avatar_description),
+        image=_image(urls, actor.header_url, None),
+        fields=_profile_fields(actor),
         manually_approves_followers=manual,
         discoverable=actor.kind != "Application",
         public_keys=(PublicKey(urls.key_id(actor), actor_url, actor.public_key_pem or ""),)

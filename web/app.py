@@ -31,6 +31,7 @@ from web.ui import admin as admin_pages
 from web.ui import (
     admin_index,
     auth,
+    auth_email,
     campaign,
     chapter_features,
     chapters,
@@ -44,6 +45,7 @@ from web.ui import ballots as ballot_pages
 from web.ui import blogs as blog_pages
 from web.ui import invitations as invitation_pages
 from web.ui import media as media_pages
+from web.ui import settings as settings_pages
 from web.ui import timelines as timeline_pages
 
 log = logging.getLogger(__name__)
@@ -164,6 +166,8 @@ def create_app(
         Route("/follow-requests/{follow_id}", follows.follow_request_answer, methods=["POST"]),
         Route("/health", health, name="health"),
         Route("/favicon.ico", favicon, name="favicon"),
+        *auth_email.routes(),
+        *settings_pages.routes(),
         *admin_index.routes(),
         *campaign.routes(),
         *chapters.routes(),

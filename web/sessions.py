@@ -1,4 +1,5 @@
-"""Server-side login sessions: a random cookie token, stored hashed, with sliding expiry."""
+"""Server-side login sessions: a random cookie token, stored hashed, with sliding expiry; and
+ending a member's sessions and apps' tokens (a new password, "log out everywhere")."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from actors.models import Account
 from core import clock
-from web.models import Session
+from web.models import OAuthToken, Session
 
 SESSION_COOKIE = "ch_session"
 LIFETIME = timedelta(days=30)
@@ -77,3 +78,36 @@ async def end_session(request: Request, response: Response) -> None:
     if token:
         await Session.filter(id=_digest(token)).delete()
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def session_id(request: Request) -> str | None:
+    """The stored id (the hash) of this request's session, if it has a cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    return _digest(token) if token and len(token) <= 100 else None
+
+
+async def sessions_of(account: Account) -> list[Session]:
+    """The account's live sessions, most recently seen first."""
+    return await Session.filter(account_id=account.id, expires_at__gt=clock.now()).order_by(
+        "-last_seen_at", "-created_at")
+
+
+async def end_sessions(account: Account, *, keep: str | None = None,
+                       only: str | None = None) -> int:
+    """End the account's sessions: all, all but `keep` (the current one), or `only` one.
+    Returns how many ended."""
+    query = Session.filter(account_id=account.id)
+    if keep is not None:
+        query = query.exclude(id=keep)
+    if only is not None:
+        query = query.filter(id=only)
+    return await query.delete()
+
+
+async def revoke_tokens(account: Account, *, app_id: int | None = None) -> int:
+    """Revoke the account's live OAuth tokens (of one app, or of all): they fail at once,
+    open streams end at their next check. Returns how many were revoked."""
+    query = OAuthToken.filter(account_id=account.id, revoked_at__isnull=True)
+    if app_id is not None:
+        query = query.filter(app_id=app_id)
+    return await query.update(revoked_at=clock.now())
