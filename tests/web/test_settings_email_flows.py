@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from actors.accounts import authenticate
 from actors.models import Account
 from chapterhouse.wiring import job_registry
 from core import clock
@@ -219,3 +220,42 @@ async def test_reset_requests_for_one_address_are_limited(
     assert {a.status_code for a in answers} == {200}  # the page says the same every time
     await deliver(mail_settings)
     assert len(smtp.inbox.to("ivo@example.org")) == 3
+
+
+async def test_a_new_address_takes_effect_only_when_its_link_is_followed(
+        web: httpx.AsyncClient, mail_settings: Settings, smtp: SmtpServer) -> None:
+    await new_member(mail_settings, "jo")
+    assert (await post_form(web, "/login", {"identifier": "jo", "password": PASSWORD})
+            ).status_code == 303
+    wrong = await post_form(web, "/settings/email",
+                            {"email": "jo@new.example", "password": "not mine"})
+    assert wrong.status_code == 422 and "This is not your current password." in wrong.text
+    await new_member(mail_settings, "kim")
+    taken = await post_form(web, "/settings/email",
+                            {"email": "kim@example.org", "password": PASSWORD})
+    assert taken.status_code == 422 and "exists already" in taken.text
+
+    asked = await post_form(web, "/settings/email",
+                            {"email": "Jo@New.Example", "password": PASSWORD})
+    assert asked.status_code == 303
+    page = await web.get(asked.headers["location"])
+    assert "Check your new address" in page.text and "jo@new.example" in page.text
+    assert (await Account.get(actor__username="jo")).email == "jo@example.org"
+
+    await deliver(mail_settings)
+    mail = smtp.inbox.last_to("jo@new.example")
+    assert "Green Union" in body_of(mail)
+    path = path_of(link_in(mail), mail_settings)
+    assert path.startswith("/confirm-email/")
+    assert (await web.get(path)).status_code == 200
+    assert (await Account.get(actor__username="jo")).email == "jo@example.org"
+    done = await post_form(web, path, {}, page=path)
+    assert done.status_code == 200 and "jo@new.example" in done.text
+    account = await Account.get(actor__username="jo")
+    assert account.email == "jo@new.example" and account.confirmed
+
+    await deliver(mail_settings)
+    notice = smtp.inbox.last_to("jo@example.org")
+    assert "jo@new.example" in body_of(notice)
+    assert (await authenticate("jo@new.example", PASSWORD)).id == account.id
+    assert (await web.get(path)).status_code == 410
