@@ -321,3 +321,12 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
 
 # `open_visit(server, device=DESKTOP, **context_options)`, the fixture's type.
 OpenVisit = Callable[..., Awaitable[Visit]]
+
+
+async def account_menu(page: Page) -> Any:
+    """The logged-in member's account menu (a <details> in the header), opened: its links
+    and the Log out button."""
+    menu = page.get_by_role("navigation", name="Account").locator("details.menu")
+    if await menu.get_attribute("open") is None:
+        await menu.locator("summary").click()
+    return menu

@@ -13,6 +13,7 @@ from tests.browser.harness import (
     Member,
     OpenVisit,
     Visit,
+    account_menu,
     join_with_keyboard,
     unique_username,
 )
@@ -64,7 +65,7 @@ async def test_a_newcomer_joins_on_a_phone_and_is_welcomed_and_counted(
         "Welcome, Ana Pérez! You are now a member."
     )
     await expect(page.get_by_text(f"@{username}")).to_be_visible()
-    await expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    await expect((await account_menu(page)).get_by_role("button", name="Log out")).to_be_visible()
     await expect(page.get_by_role("link", name="Join us")).to_have_count(0)
     assert await member_count(page) == before + 1
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import Member, OpenVisit, Visit, unique_username
+from tests.browser.harness import Member, OpenVisit, Visit, account_menu, unique_username
 from tests.support.servers import RunningServer
 
 MakeMember = Callable[[RunningServer], Awaitable[Member]]
@@ -23,8 +23,10 @@ async def log_in(visit: Visit, identifier: str, password: str, *, status: int = 
 async def expect_logged_in(page: Page, member: Member) -> None:
     account = page.get_by_role("navigation", name="Account")
     await expect(account).to_contain_text(f"@{member.username}")
-    await expect(account.get_by_role("button", name="Log out")).to_be_visible()
     await expect(account.get_by_role("link", name="Log in")).to_have_count(0)
+    menu = await account_menu(page)
+    await expect(menu.get_by_role("button", name="Log out")).to_be_visible()
+    await menu.locator("summary").click()  # closed again
 
 
 async def test_a_member_logs_out_and_back_in(
@@ -41,7 +43,7 @@ async def test_a_member_logs_out_and_back_in(
     await expect_logged_in(page, member)
 
     async with visit.navigation():
-        await page.get_by_role("button", name="Log out").click()
+        await (await account_menu(page)).get_by_role("button", name="Log out").click()
     account = page.get_by_role("navigation", name="Account")
     await expect(account.get_by_role("link", name="Log in")).to_be_visible()
     await expect(account.get_by_role("link", name="Join", exact=True)).to_be_visible()

@@ -17,6 +17,7 @@ from tests.browser.harness import (
     Member,
     OpenVisit,
     Visit,
+    account_menu,
     join_with_keyboard,
     unique_username,
 )
@@ -53,6 +54,10 @@ async def logged_in(visit: Visit, who: Member) -> None:
     await visit.goto("/login")
     await log_in(visit, who.username, who.password)
     await expect_logged_in(visit.page, who)
+
+
+def sections(page: Page) -> Locator:
+    return page.get_by_role("navigation", name="Sections")
 
 
 def nav(page: Page) -> Locator:
@@ -101,7 +106,7 @@ async def test_an_admin_builds_a_chapter_tree_and_sees_it_nested(
     page = visit.page
     await logged_in(visit, admin)
     async with visit.navigation():
-        await nav(page).get_by_role("link", name="Admin").click()
+        await (await account_menu(page)).get_by_role("link", name="Admin").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
     async with visit.navigation():
         await page.get_by_role("link", name="New chapter").click()
@@ -140,7 +145,7 @@ async def test_an_admin_builds_a_chapter_tree_and_sees_it_nested(
     await expect(page.get_by_text(f"Part of {national}")).to_be_visible()
 
     async with visit.navigation():
-        await nav(page).get_by_role("link", name="Chapters").click()
+        await sections(page).get_by_role("link", name="Chapters").click()
     top = item_of(page, page, international)
     middle = item_of(page, top, national)
     bottom = item_of(page, middle, local)
@@ -193,7 +198,7 @@ async def test_a_coordinator_admits_a_member_who_is_told_and_posts_in_the_chapte
     asker = await open_visit(server, color_scheme="dark")
     await logged_in(asker, member)
     async with asker.navigation():
-        await nav(asker.page).get_by_role("link", name="Chapters").click()
+        await sections(asker.page).get_by_role("link", name="Chapters").click()
     async with asker.navigation():
         await asker.page.get_by_role("link", name=f"Street {tag}", exact=True).click()
     await expect(asker.page.get_by_text("@street_")).to_contain_text("0 members")
@@ -270,7 +275,7 @@ async def test_a_member_invites_a_newcomer_who_joins_with_the_keyboard(
     page = visit.page
     await logged_in(visit, inviter)
     async with visit.navigation():
-        await nav(page).get_by_role("link", name="Invite").click()
+        await (await account_menu(page)).get_by_role("link", name="Invite").click()
     await expect(page.get_by_text("You have not made an invitation link yet.")).to_be_visible()
     await page.get_by_label("How many people may use it").select_option(label="1 person")
     await page.get_by_label("Note for yourself").fill("For my neighbour Sam")
@@ -342,7 +347,7 @@ async def test_an_admin_accepts_an_application_and_the_applicant_logs_in(
     desk = office.page
     await logged_in(office, admin)
     async with office.navigation():
-        await nav(desk).get_by_role("link", name="Admin").click()
+        await (await account_menu(desk)).get_by_role("link", name="Admin").click()
     card = desk.get_by_role("listitem").filter(has=desk.get_by_role("link", name="Applications"))
     await expect(card).to_contain_text("waiting for an answer")
     async with office.navigation():
