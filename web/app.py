@@ -23,7 +23,7 @@ from core.errors import DatabaseError
 from core.instance_secrets import get_or_create_secret
 from core.jobs import JobRegistry, Worker
 from core.settings import Settings
-from web import activitypub, posts, wellknown
+from web import activitypub, posts, theme, wellknown
 from web.api import routes as api_routes
 from web.security import CsrfFailed, SecurityHeaders
 from web.templating import make_environment, render
@@ -40,6 +40,7 @@ from web.ui import (
     home,
     notifications,
     polls,
+    preview,
 )
 from web.ui import ballots as ballot_pages
 from web.ui import blogs as blog_pages
@@ -166,6 +167,8 @@ def create_app(
         Route("/follow-requests/{follow_id}", follows.follow_request_answer, methods=["POST"]),
         Route("/health", health, name="health"),
         Route("/favicon.ico", favicon, name="favicon"),
+        Route("/theme.css", theme.theme_css, name="theme_css"),
+        Route("/logo", theme.logo, name="logo"),
         *auth_email.routes(),
         *settings_pages.routes(),
         *admin_index.routes(),
@@ -179,6 +182,7 @@ def create_app(
         *forums.routes(),
         *blog_pages.routes(),
         *media_pages.routes(),
+        *preview.routes(),
         *ballot_pages.routes(),
         *timeline_pages.routes(),
         *api_routes(),
@@ -199,4 +203,6 @@ def create_app(
     )
     app.state.settings = settings
     app.state.templates = make_environment()
+    app.state.theme = theme.make_theme(settings.instance)
+    app.state.templates.globals["theme"] = app.state.theme
     return app
