@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import httpx
 
 from actors.follows import follow_actor
 from actors.models import Actor
 from actors.urls import LocalUrls
+from content.ballot_models import Ballot, BallotReceipt, BallotVote
 from content.bookmarks import bookmark_post
 from content.posts import create_post
+from core import clock
 from core.settings import Settings
 from tests.support.forms import post_form
 from tests.support.members import PASSWORD, log_in, new_member
@@ -141,3 +144,31 @@ async def test_the_export_holds_ones_posts_and_nothing_of_another_member(
     text = answer.text
     assert "Olga's" not in text and "olga@example.org" not in text
     assert (await Actor.get(username="olga")).private_key_pem not in text
+
+
+async def test_the_export_names_secret_ballots_voted_in_but_no_paper(
+        client: httpx.AsyncClient, settings: Settings) -> None:
+    urls = LocalUrls(settings.server.base_url)
+    me = await log_in(client, settings, "nia")
+    other = await new_member(settings, "oto")
+    now = clock.now()
+    ballots = {}
+    for secret in (True, False):
+        post = await create_post(urls, me, f"Ballot secret={secret}", kind="question",
+                                 title=f"Secret {secret}")
+        ballots[secret] = await Ballot.create(
+            post=post, method="approval", secret=secret, proposals_at=now, voting_at=now,
+            ends_at=now + timedelta(days=1), phase="voting")
+    for voter, choice in ((me, ["111"]), (other, ["999"])):
+        await BallotReceipt.create(ballot=ballots[True], voter=voter, uri=f"urn:s:{voter.id}")
+        await BallotVote.create(ballot=ballots[True], voter=None, choice=choice)
+        await BallotReceipt.create(ballot=ballots[False], voter=voter, uri=f"urn:o:{voter.id}")
+        await BallotVote.create(ballot=ballots[False], voter=voter, choice=choice)
+
+    data = json.loads((await post_form(client, "/settings/export", {},
+                                       page="/settings/export")).text)
+    rows = {row["secret"]: row for row in data["ballots"]}
+    assert set(rows) == {True, False}
+    assert "choice" not in rows[True]  # a secret paper has no voter: nothing to export
+    assert rows[False]["choice"] == ["111"]
+    assert "999" not in json.dumps(data)
