@@ -13,7 +13,16 @@ from actors.models import Account, Actor, ChapterRole, Follow
 from actors.urls import LocalUrls
 from content.ballot_models import BallotReceipt, BallotVote
 from content.media import media_src
-from content.models import Bookmark, Boost, Like, Media, MemberList, PollVote, Post
+from content.models import (
+    Bookmark,
+    Boost,
+    Like,
+    Media,
+    MemberList,
+    MemberListEntry,
+    PollVote,
+    Post,
+)
 from core import clock
 
 EXPORT_VERSION = 1
@@ -62,10 +71,14 @@ async def _follows(urls: LocalUrls, actor: Actor) -> dict[str, list[dict[str, An
 
 
 async def _lists(urls: LocalUrls, actor: Actor) -> list[dict[str, Any]]:
-    lists = await MemberList.filter(owner_id=actor.id).prefetch_related("entries__actor")
+    lists = await MemberList.filter(owner_id=actor.id).order_by("id")
+    entries = await MemberListEntry.filter(list__owner_id=actor.id).prefetch_related("actor")
+    members: dict[int, list[str]] = {}
+    for entry in entries:
+        members.setdefault(entry.list_id, []).append(  # type: ignore[attr-defined]
+            _handle(urls, entry.actor))  # type: ignore[arg-type]
     return [{"title": lst.title, "replies_policy": lst.replies_policy,
-             "exclusive": lst.exclusive,
-             "accounts": [_handle(urls, e.actor) for e in lst.entries]} for lst in lists]
+             "exclusive": lst.exclusive, "accounts": members.get(lst.id, [])} for lst in lists]
 
 
 async def _votes(actor: Actor) -> dict[str, list[dict[str, Any]]]:
@@ -75,7 +88,8 @@ async def _votes(actor: Actor) -> dict[str, list[dict[str, Any]]]:
         "ballot__post").order_by("id")
     ballots = []
     for receipt in receipts:
-        row: dict[str, Any] = {"ballot": receipt.ballot.post.uri, "title": receipt.ballot.post.title,
+        post: Post = receipt.ballot.post  # type: ignore[assignment]
+        row: dict[str, Any] = {"ballot": post.uri, "title": post.title,
                                "secret": receipt.ballot.secret,
                                "voted_at": _when(receipt.created_at)}
         if not receipt.ballot.secret:  # an open ballot's paper carries its voter: it is theirs

@@ -1,13 +1,14 @@
 # Written by `make migrations` (tortoise makemigrations), reviewed by hand. Settings and email
 # flows: single-use email links (address confirmation, password reset, address change, kept as
 # SHA-256 hashes) and the profile's avatar, header and fields on the actor.
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
+
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0010_api_lists_bookmarks')]

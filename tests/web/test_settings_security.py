@@ -14,6 +14,7 @@ from actors.models import Actor
 from actors.urls import LocalUrls
 from content.ballot_models import Ballot, BallotReceipt, BallotVote
 from content.bookmarks import bookmark_post
+from content.models import MemberList, MemberListEntry
 from content.posts import create_post
 from core import clock
 from core.settings import Settings
@@ -127,6 +128,8 @@ async def test_the_export_holds_ones_posts_and_nothing_of_another_member(
     await create_post(urls, me, "Notes for later", kind="article", title="Draft", draft=True)
     await bookmark_post(me, olgas)
     await follow_actor(urls, me, other)
+    comrades = await MemberList.create(owner=me, title="Comrades")
+    await MemberListEntry.create(list=comrades, actor=other)
 
     assert (await client.get("/settings/export")).status_code == 200
     answer = await post_form(client, "/settings/export", {}, page="/settings/export")
@@ -141,6 +144,8 @@ async def test_the_export_holds_ones_posts_and_nothing_of_another_member(
     assert sources == {"My **first** note, in Markdown", "Notes for later"}
     assert [b["post"] for b in data["bookmarks"]] == [olgas.uri]
     assert [f["account"] for f in data["following"]] == [f"olga@{settings.instance.domain}"]
+    assert [(x["title"], x["accounts"]) for x in data["lists"]] == [
+        ("Comrades", [f"olga@{settings.instance.domain}"])]
     text = answer.text
     assert "Olga's" not in text and "olga@example.org" not in text
     assert (await Actor.get(username="olga")).private_key_pem not in text

@@ -33,7 +33,7 @@ from web.ui.settings_common import done, member, read_settings_form, settings_pa
 
 def language_choices() -> list[tuple[str, str]]:
     """The interface languages, each named in itself; "" first (the browser decides)."""
-    return [(code, Locale.parse(code).get_display_name(code).capitalize())
+    return [(code, (Locale.parse(code).get_display_name(code) or code).capitalize())
             for code in LOCALES if code]
 
 
